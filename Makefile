@@ -1,0 +1,22 @@
+# mmdsgan: `make demo` runs the method end to end, `make test` runs the test suite.
+# Both first run `make setup`, which creates .venv (idempotent: seconds once it is built).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?= -q
+
+.PHONY: setup test demo clean-venv
+
+setup:
+	@bash tools/setup_env.sh
+
+# pytest exits 5 when it collected no test: an empty selection must not pass silently.
+test: setup
+	@$(PY) -m pytest tests $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+demo: setup
+	@$(PY) tools/demo.py $(DEMO_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)
