@@ -1,0 +1,223 @@
+"""Downstream benchmark: train each arm (config) for each seed with the MMEngine Runner, score it
+on the same real test images, and tabulate mean ± std mIoU and per-class IoU.
+
+A *spec* is an MMEngine config file::
+
+    arms = [dict(name='synthetic', config='configs/downstream/...synth...py', labeled_images=16,
+                 cfg_options=dict()),
+            dict(name='few-shot', config='configs/downstream/...real16...py', labeled_images=16)]
+    seeds = [0, 1, 2]
+    cfg_options = dict()          # merged into every arm's config (data roots, iterations, ...)
+    absent = 'nan'                # absent classes: 'nan' (MMSeg) or 'zero' (DatasetGAN)
+    cross_validation = None       # or dict(folds=5, seed=0): DatasetGAN's protocol, below
+    work_dir = 'work_dirs/benchmark'
+
+Without cross-validation each run is scored once, after training, on the whole test split.
+With ``cross_validation=dict(folds=k)`` every saved checkpoint is scored, the test images are
+split into k folds, and for each fold the checkpoint with the best mIoU on that fold is scored on
+the other k-1 folds; the run's mIoU is the mean over folds. A run that finished has a
+``result.json`` and is not run again; one that was interrupted resumes from its last checkpoint.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import os.path as osp
+from pathlib import Path
+from typing import Any, Dict, List
+
+import numpy as np
+from mmengine.config import Config
+
+__all__ = ['load_spec', 'run_benchmark', 'run_arm', 'write_report']
+
+
+def load_spec(path: str, cfg_options: dict | None = None) -> Config:
+    """Read and check a benchmark spec (see the module docstring)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'benchmark spec not found: {path}')
+    spec = Config.fromfile(path)
+    if cfg_options:
+        spec.merge_from_dict(cfg_options)
+    arms = spec.get('arms')
+    if not arms:
+        raise ValueError(f'{path}: `arms` is missing or empty; list dict(name=..., config=...)')
+    names = [a.get('name') for a in arms]
+    if None in names or len(set(names)) != len(names):
+        raise ValueError(f'{path}: every arm needs a unique `name`, got {names}')
+    for arm in arms:
+        if not osp.isfile(arm.get('config', '')):
+            raise FileNotFoundError(f'{path}: arm {arm["name"]!r}: config not found: '
+                                    f'{arm.get("config")}')
+    spec.setdefault('seeds', [0])
+    spec.setdefault('cfg_options', {})
+    spec.setdefault('absent', 'nan')
+    spec.setdefault('cross_validation', None)
+    spec.setdefault('work_dir', osp.join('work_dirs', 'benchmark',
+                                         osp.splitext(osp.basename(path))[0]))
+    return spec
+
+
+def _arm_config(spec: Config, arm: dict, seed: int, run_dir: Path) -> Config:
+    cfg = Config.fromfile(arm['config'])
+    cfg.merge_from_dict(dict(spec.cfg_options))
+    cfg.merge_from_dict(dict(arm.get('cfg_options') or {}))
+    cfg.work_dir = str(run_dir)
+    cfg.experiment_name = f'{arm["name"]}_seed{seed}'
+    cfg.randomness = dict(seed=seed)
+    cv = spec.cross_validation
+    cfg.test_evaluator = dict(type='PerClassIoUMetric', absent=spec.absent,
+                              folds=cv['folds'] if cv else None,
+                              fold_seed=cv.get('seed', 0) if cv else 0)
+    cfg.resume = True  # continues an interrupted run; starts fresh when there is no checkpoint
+    cfg.load_from = cfg.get('load_from', None)
+    return cfg
+
+
+def _test_set_id(runner) -> dict:
+    """Names and a hash of the test images, to check that every arm saw the same ones."""
+    dataset = runner.test_dataloader.dataset
+    names = sorted(osp.basename(dataset.get_data_info(i)['img_path'])
+                   for i in range(len(dataset)))
+    return dict(num_test_images=len(names),
+                test_images_sha256=hashlib.sha256('\n'.join(names).encode()).hexdigest())
+
+
+def run_arm(spec: Config, arm: dict, seed: int) -> Dict[str, Any]:
+    """Train and score one arm with one seed; returns (and stores) its ``result.json``."""
+    from mmengine.runner import Runner
+
+    run_dir = Path(spec.work_dir) / arm['name'] / f'seed{seed}'
+    result_file = run_dir / 'result.json'
+    if result_file.is_file():
+        return json.loads(result_file.read_text())
+    run_dir.mkdir(parents=True, exist_ok=True)
+    runner = Runner.from_cfg(_arm_config(spec, arm, seed, run_dir))
+    runner.train()
+    if spec.cross_validation:
+        metrics = _cross_validated(runner, run_dir, spec.cross_validation['folds'])
+    else:
+        metrics = runner.test()
+    result = dict(arm=arm['name'], seed=seed, config=arm['config'],
+                  labeled_images=arm.get('labeled_images'), absent=spec.absent,
+                  cross_validation=spec.cross_validation, metrics=_jsonable(metrics),
+                  **_test_set_id(runner))
+    tmp = result_file.with_suffix('.json.tmp')
+    tmp.write_text(json.dumps(result, indent=2))
+    os.replace(tmp, result_file)
+    return result
+
+
+def _cross_validated(runner, run_dir: Path, folds: int) -> Dict[str, float]:
+    """Score every saved checkpoint; per fold pick the best on that fold, score on the rest."""
+    ckpts = sorted(run_dir.glob('iter_*.pth'), key=lambda p: int(p.stem.split('_')[1]))
+    if not ckpts:
+        raise FileNotFoundError(f'cross-validation needs checkpoints in {run_dir}; set '
+                                'default_hooks.checkpoint.interval below max_iters')
+    scored = []
+    for ckpt in ckpts:
+        runner.load_checkpoint(str(ckpt))
+        scored.append((ckpt.name, runner.test()))
+    per_fold, chosen = [], []
+    for f in range(folds):
+        name, best = max(scored, key=lambda s: s[1][f'fold{f}.select_mIoU'])
+        per_fold.append(best[f'fold{f}.eval_mIoU'])
+        chosen.append(name)
+    metrics = dict(scored[-1][1])  # per-class values of the last checkpoint, for reference
+    metrics.update({'mIoU': float(np.mean(per_fold)), 'cv_fold_mIoU': per_fold,
+                    'cv_chosen_checkpoints': chosen})
+    return metrics
+
+
+def _jsonable(metrics: dict) -> dict:
+    return {k: (float(v) if isinstance(v, (int, float, np.floating)) else v)
+            for k, v in metrics.items()}
+
+
+def run_benchmark(spec: Config) -> List[Dict[str, Any]]:
+    """Run (or reuse) every arm x seed, then write ``results.md`` and ``results.png``."""
+    from mmengine.utils import ProgressBar
+
+    jobs = [(arm, seed) for arm in spec.arms for seed in spec.seeds]
+    bar = ProgressBar(len(jobs))
+    results = []
+    for arm, seed in jobs:
+        results.append(run_arm(spec, arm, seed))
+        bar.update()
+    write_report(results, spec.work_dir)
+    return results
+
+
+def _mean_std(values: List[float]) -> tuple[float, float]:
+    arr = np.asarray(values, dtype=float)
+    return float(np.nanmean(arr)), float(np.nanstd(arr)) if len(arr) > 1 else 0.0
+
+
+def write_report(results: List[Dict[str, Any]], out_dir: str) -> str:
+    """Write ``results.md`` (mean ± std mIoU, per-class IoU, labeled images, conventions) and
+    a bar plot ``results.png``; returns the markdown text."""
+    test_ids = {r['test_images_sha256'] for r in results}
+    if len(test_ids) > 1:
+        raise RuntimeError('the arms were scored on different test images '
+                           f'({len(test_ids)} distinct test sets); give every arm the same '
+                           'test_dataloader')
+    arms = list(dict.fromkeys(r['arm'] for r in results))
+    classes = [k[4:] for k in results[0]['metrics'] if k.startswith('IoU.')]
+    rows, summary = [], {}
+    for arm in arms:
+        runs = [r for r in results if r['arm'] == arm]
+        mean, std = _mean_std([r['metrics']['mIoU'] for r in runs])
+        summary[arm] = (mean, std)
+        per_class = [_mean_std([r['metrics'][f'IoU.{c}'] for r in runs])[0] for c in classes]
+        rows.append(f"| {arm} | {runs[0].get('labeled_images', '')} | {len(runs)} | "
+                    f"{mean:.2f} ± {std:.2f} | "
+                    + ' | '.join('nan' if math.isnan(v) else f'{v:.2f}' for v in per_class)
+                    + ' |')
+    first = results[0]
+    convention = ('absent classes count as 0 (DatasetGAN)' if first['absent'] == 'zero'
+                  else 'absent classes are left out of the mean (MMSeg, NaN skipped)')
+    protocol = (f"{first['cross_validation']['folds']}-fold cross-validation on the test "
+                'images (best checkpoint chosen on one fold, scored on the others)'
+                if first['cross_validation'] else 'final checkpoint, whole test split')
+    text = '\n'.join([
+        '# Downstream benchmark', '',
+        f"Test images: {first['num_test_images']} real images, the same for every arm "
+        f"(sha256 of their names {first['test_images_sha256'][:12]}). IoU accumulated over "
+        f'the test set, background included; {convention}. Protocol: {protocol}.', '',
+        '| arm | labeled images | seeds | mIoU (mean ± std) | '
+        + ' | '.join(classes) + ' |',
+        '|---|---|---|---|' + '---|' * len(classes),
+        *rows, ''])
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    _atomic_write_text(Path(out_dir) / 'results.md', text)
+    _bar_plot(summary, Path(out_dir) / 'results.png')
+    return text
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + '.tmp')
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _bar_plot(summary: Dict[str, tuple], path: Path) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    names = list(summary)
+    means = [summary[n][0] for n in names]
+    stds = [summary[n][1] for n in names]
+    fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(names), 3.6))
+    bars = ax.bar(names, means, yerr=stds, capsize=4, color='#4c72b0')
+    ax.bar_label(bars, labels=[f'{m:.1f}' for m in means], padding=3)
+    ax.set_ylabel('mIoU (%)')
+    ax.set_ylim(0, max(100.0, max(means) + 10))
+    ax.set_title('Real test images')
+    fig.tight_layout()
+    tmp = path.with_name(path.stem + '.tmp.png')
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
