@@ -38,3 +38,78 @@ def load_tool(name: str):
 @pytest.fixture(scope='session')
 def tool():
     return load_tool
+
+
+TINY_G64 = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=64,
+                mapping_kwargs=dict(num_layers=2),
+                synthesis_kwargs=dict(channel_base=256, channel_max=16))
+TOY_CLASSES = ['background', 'skin', 'hair', 'eye', 'brow', 'mouth', 'nose']
+
+
+@pytest.fixture(scope='session')
+def tiny_generator_64(tmp_path_factory) -> Path:
+    """A random 64 px generator (16 channels) in the project's format, as the toy configs use."""
+    import torch
+
+    from mmdsgan.models.generators import Generator, save_generator
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp('generator') / 'tiny_g64.pth'
+    save_generator(Generator(**TINY_G64).eval(), path)
+    return path
+
+
+@pytest.fixture(scope='session')
+def labeled_latents_root(tmp_path_factory, tiny_generator_64) -> Path:
+    """A LabeledLatentDataset folder: 4 toy-face masks paired with random w+ latents."""
+    import numpy as np
+
+    from mmdsgan.datasets.labeled_latent_writer import LabeledLatentWriter
+    from mmdsgan.datasets.toy_faces import TOY_FACE_PALETTE, render_toy_face
+    from mmdsgan.models.generators import load_generator
+
+    G = load_generator(str(tiny_generator_64))
+    root = tmp_path_factory.mktemp('labeled_latents')
+    writer = LabeledLatentWriter(str(root), task='seg', classes=TOY_CLASSES,
+                                 palette=[list(c) for c in TOY_FACE_PALETTE])
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        face = render_toy_face(i, size=64)
+        ws = rng.standard_normal((G.num_ws, G.w_dim)).astype(np.float32)
+        writer.write(f'img{i}', ws, face.mask, face.image, face.image, metrics={})
+    return root
+
+
+INTERPRETER_CFG = 'configs/interpreter/interpreter_ensemble10_toy-faces-64x64.py'
+
+
+@pytest.fixture(scope='session')
+def toy_interpreter(tmp_path_factory, tiny_generator_64) -> dict:
+    """The toy interpreter config on the tiny generator, with an untrained head's checkpoint:
+    ``dict(config=path, checkpoint=path, cfg_options=dict)``."""
+    import torch
+
+    from mmdsgan.datasets.synthetic.interpreter import build_interpreter, load_config
+
+    root = tmp_path_factory.mktemp('toy_interpreter')
+    cfg_options = {'model.backbone.checkpoint': str(tiny_generator_64),
+                   'model.head.num_members': 3, 'work_dir': str(root)}
+    cfg = load_config(str(REPO / INTERPRETER_CFG), cfg_options)
+    torch.manual_seed(0)
+    model = build_interpreter(cfg, None)
+    checkpoint = root / 'iter_1.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=1)), checkpoint)
+    return dict(config=str(REPO / INTERPRETER_CFG), checkpoint=str(checkpoint),
+                cfg_options=cfg_options)
+
+
+@pytest.fixture(scope='session')
+def synthetic_root(tmp_path_factory, toy_interpreter) -> Path:
+    """A generated (synthetic) toy-faces folder of 6 samples, labeled by the untrained head."""
+    from mmdsgan.datasets.synthetic import generate_dataset
+
+    out = tmp_path_factory.mktemp('synthetic') / 'set'
+    generate_dataset(toy_interpreter['config'], num=6, out=str(out),
+                     checkpoint=toy_interpreter['checkpoint'], batch_size=3,
+                     cfg_options=toy_interpreter['cfg_options'], progress=False)
+    return out

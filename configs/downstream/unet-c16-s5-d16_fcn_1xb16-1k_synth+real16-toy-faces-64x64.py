@@ -1,7 +1,6 @@
 # Synthetic + real mix: generated samples plus the 16 labeled real images, repeated so that the
 # real ones make up a visible share of each batch.
-_base_ = ['./_base_/unet-c16-s5-d16_fcn_toy-faces-64x64.py',
-          './_base_/synth_toy_faces_64x64.py']
+_base_ = ['./unet-c16-s5-d16_fcn_1xb16-1k_synth-toy-faces-64x64.py']
 
 real_times = 20  # 16 x 20 = 320 real samples beside ~1-2k synthetic ones
 train_dataloader = dict(

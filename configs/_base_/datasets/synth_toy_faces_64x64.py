@@ -1,6 +1,6 @@
 # Train on a generated (synthetic) toy-faces set; validate and test on real toy faces.
 # Generate it with tools/generate_dataset.py (see docs/generation.md).
-_base_ = ['../../_base_/datasets/toy_faces_64x64.py']
+_base_ = ['./toy_faces_64x64.py']
 
 synth_root = 'data/synth_toy_faces'
 train_dataloader = dict(

@@ -1,0 +1,62 @@
+"""Bilinear resampling (``align_corners=False``) as explicit two-tap weights per axis.
+
+``F.interpolate(x, size, mode='bilinear', align_corners=False)`` is separable: every output row
+is ``w0 * row[i0] + w1 * row[i1]`` of the input (and likewise for columns), with the taps
+given by PyTorch's rule ``src = max((dst + 0.5) * in / out - 0.5, 0)``, ``i0 = floor(src)``,
+``i1 = min(i0 + 1, in - 1)``, ``w1 = src - i0``, ``w0 = 1 - w1``. Holding the row taps lets us
+resample only a band of output rows without materialising the full-resolution map. Pure torch.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+__all__ = ['LinearTaps', 'linear_taps', 'resample_rows']
+
+
+class LinearTaps(NamedTuple):
+    """Two-tap linear interpolation from ``in_size`` to ``out_size`` samples along one axis.
+
+    Fields (each of shape (out_size,)): ``i0``, ``i1`` long source indices; ``w0``, ``w1`` float
+    weights with ``w0 + w1 == 1``.
+    """
+
+    i0: torch.Tensor
+    i1: torch.Tensor
+    w0: torch.Tensor
+    w1: torch.Tensor
+
+    def band(self, start: int, stop: int) -> 'LinearTaps':
+        """The taps of output samples ``start:stop``."""
+        return LinearTaps(self.i0[start:stop], self.i1[start:stop], self.w0[start:stop],
+                          self.w1[start:stop])
+
+    def source_range(self) -> tuple[int, int]:
+        """Smallest ``(lo, hi)`` such that every tap reads from source indices ``lo:hi``."""
+        return int(self.i0.min()), int(self.i1.max()) + 1
+
+    def shifted(self, offset: int) -> 'LinearTaps':
+        """The same taps reading from a source slice that starts at ``offset``."""
+        return LinearTaps(self.i0 - offset, self.i1 - offset, self.w0, self.w1)
+
+
+def linear_taps(in_size: int, out_size: int, device: torch.device | str | None = None,
+                dtype: torch.dtype = torch.float32) -> LinearTaps:
+    """Taps of ``align_corners=False`` linear resampling from ``in_size`` to ``out_size``."""
+    scale = in_size / out_size
+    dst = torch.arange(out_size, device=device, dtype=torch.float32)
+    src = ((dst + 0.5) * scale - 0.5).clamp(min=0)
+    i0 = src.floor().long().clamp(max=in_size - 1)
+    i1 = (i0 + 1).clamp(max=in_size - 1)
+    w1 = (src - i0.float()).to(dtype)
+    return LinearTaps(i0, i1, 1 - w1, w1)
+
+
+def resample_rows(x: torch.Tensor, taps: LinearTaps) -> torch.Tensor:
+    """Resample dim -2 of ``x`` (..., H_in, W) to (..., len(taps), W)."""
+    rows = torch.arange(x.shape[-2], device=x.device)
+    if len(taps.i0) == len(rows) and torch.equal(taps.i0, rows) and not taps.w1.any():
+        return x  # same resolution: the identity
+    w1 = taps.w1.to(x.dtype)[:, None]  # (R, 1)
+    return torch.lerp(x.index_select(-2, taps.i0), x.index_select(-2, taps.i1), w1)

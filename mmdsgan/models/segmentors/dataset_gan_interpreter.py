@@ -1,0 +1,242 @@
+"""DatasetGAN's labeler: a frozen StyleGAN2 feature backbone and an interpreter ensemble head.
+
+Labels of any size are brought to the output grid (the generator's resolution unless
+``out_size`` says otherwise) with ``nearest-exact`` interpolation (pixel-centre aligned, the
+nearest-neighbour counterpart of the features' ``align_corners=False`` bilinear resampling);
+keypoints are rescaled with the same pixel-centre convention. Checkpoints hold only the head:
+the generator comes from the backbone's checkpoint path in the config.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from ..heads.ensemble_stats import gaussian_heatmap_values
+
+__all__ = ['DatasetGANInterpreter']
+
+BACKBONE_PREFIX = 'backbone.'
+
+
+@MODELS.register_module()
+class DatasetGANInterpreter(BaseModel):
+    """Frozen generator features + :class:`InterpreterEnsembleHead`, for the MMEngine Runner.
+
+    Args:
+        backbone: config of the feature backbone (``StyleGAN2FeatureBackbone``); frozen, always
+            in eval mode, run without gradients with the generator's fixed noise.
+        head: config of the head; ``in_channels`` defaults to the backbone's feature channels.
+        num_pixels: pixels sampled per image per member and iteration (each member draws its
+            own sample, with replacement, among pixels with a valid label).
+        class_balanced: sample pixels with probability inversely proportional to their class's
+            pixel count in the image (seg), or half of them within 3 sigma of a keypoint
+            (keypoints); no effect on depth.
+        out_size: (H, W) grid of labels and predictions; default the generator's resolution.
+        data_preprocessor: MMEngine data preprocessor config (default: moves data to device).
+        init_cfg: MMEngine init config.
+
+    ``forward(inputs, data_samples, mode)``: inputs are latents, a (N, ...) tensor or a list
+    of N tensors (z/w (D,), w+ (num_ws, w_dim)); the latent type is read from the samples'
+    ``latent_type`` metainfo (the backbone's default when absent).
+
+    * ``'loss'``: ``{'loss_<task>': scalar}``.
+    * ``'predict'``: the samples with ``pred_sem_seg`` (1, H, W), ``seg_logits`` (K, H, W)
+      mean member probabilities (seg); ``pred_depth_map`` (1, H, W) (depth); ``pred_heatmaps``
+      (K, H, W) and ``pred_keypoints`` (K, 2) ``(x, y)`` (keypoints); ``uncertainty`` (1, H, W)
+      and metainfo ``uncertainty_score``. Ground truths are resized to the output grid so
+      that MMSeg's ``IoUMetric`` compares like with like.
+    * ``'tensor'``: every member's raw output, (N, M, K, H, W).
+    """
+
+    def __init__(self, backbone: dict, head: dict, num_pixels: int = 2048,
+                 class_balanced: bool = False, out_size: Sequence[int] | None = None,
+                 data_preprocessor: dict | None = None, init_cfg: dict | None = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.backbone.requires_grad_(False)
+        self.backbone.eval()
+        head = dict(head)
+        head.setdefault('in_channels', list(self.backbone.feature_channels))
+        self.head = MODELS.build(head)
+        self.num_pixels = num_pixels
+        self.class_balanced = class_balanced
+        resolution = self.backbone.img_resolution
+        self.out_size = tuple(out_size) if out_size is not None else (resolution, resolution)
+        self.register_state_dict_post_hook(_drop_backbone_keys)
+        self.register_load_state_dict_pre_hook(self._fill_backbone_keys)
+
+    # ------------------------------------------------------------------------ module plumbing
+    def train(self, mode: bool = True) -> 'DatasetGANInterpreter':
+        super().train(mode)
+        self.backbone.eval()  # frozen: its BN-free generator has no train mode worth having
+        return self
+
+    def _fill_backbone_keys(self, module, state_dict: dict, prefix: str, *args) -> None:
+        """Head-only checkpoints: take the backbone's weights from the loaded generator."""
+        for key, value in self.backbone.state_dict(prefix=prefix + BACKBONE_PREFIX).items():
+            state_dict.setdefault(key, value)
+
+    # --------------------------------------------------------------------------------- forward
+    def forward(self, inputs: torch.Tensor | list[torch.Tensor],
+                data_samples: list[SegDataSample] | None = None, mode: str = 'tensor'):
+        latents = torch.stack(list(inputs)) if isinstance(inputs, (list, tuple)) else inputs
+        if mode == 'loss':
+            return self.loss(latents, data_samples)
+        if mode == 'predict':
+            return self.predict(latents, data_samples)
+        if mode == 'tensor':
+            return self.head.forward_image(self.extract_feats(latents, data_samples),
+                                           self.out_size)
+        raise ValueError(f'DatasetGANInterpreter: mode must be "loss", "predict" or "tensor", '
+                         f'got {mode!r}')
+
+    @torch.no_grad()
+    def extract_feats(self, latents: torch.Tensor,
+                      data_samples: list[SegDataSample] | None = None) -> list[torch.Tensor]:
+        """Generator feature maps [(N, C_l, H_l, W_l), ...] at native resolutions."""
+        return self.backbone(latents, latent_type=_latent_type(data_samples))['feats']
+
+    def loss(self, latents: torch.Tensor,
+             data_samples: list[SegDataSample]) -> dict[str, torch.Tensor]:
+        """Sample pixels per member, gather their hypercolumns, and score the head on them."""
+        feats = self.extract_feats(latents, data_samples)
+        task, n = self.head.task, latents.shape[0]
+        labels = self._targets(data_samples, latents.device)  # seg/depth (N,H,W); kp (N,K,3)
+        coords = self._sample_coords(labels, n)  # (M, P, 3)
+        members, pixels = coords.shape[:2]
+        flat = coords.reshape(-1, 3)  # (M*P, 3)
+        hypercolumns = self._gather(feats, flat).view(members, pixels, -1)  # (M, P, C)
+        if task == 'keypoints':
+            values, valid = gaussian_heatmap_values(labels, flat, self.head.heatmap_sigma)
+            return self.head.loss(hypercolumns, values.view(members, pixels, -1),
+                                  valid.view(members, pixels, -1))
+        targets = labels[flat[:, 0], flat[:, 1], flat[:, 2]].view(members, pixels)
+        return self.head.loss(hypercolumns, targets)
+
+    @torch.no_grad()
+    def predict(self, latents: torch.Tensor,
+                data_samples: list[SegDataSample] | None = None) -> list[SegDataSample]:
+        """Label maps, mean probabilities and uncertainty into ``SegDataSample``s."""
+        result = self.head.predict(self.extract_feats(latents, data_samples), self.out_size)
+        if data_samples is None:
+            data_samples = [SegDataSample() for _ in range(latents.shape[0])]
+        for i, sample in enumerate(data_samples):
+            if self.head.task == 'seg':
+                sample.pred_sem_seg = PixelData(data=result['label'][i][None])
+                sample.seg_logits = PixelData(data=result['probs'][i])
+            elif self.head.task == 'depth':
+                sample.pred_depth_map = PixelData(data=result['label'][i][None])
+            else:
+                sample.pred_heatmaps = PixelData(data=result['label'][i])
+                sample.pred_keypoints = result['keypoints'][i]
+            sample.uncertainty = PixelData(data=result['uncertainty'][i][None])
+            sample.set_metainfo(dict(uncertainty_score=float(result['score'][i]),
+                                     out_size=self.out_size))
+            self._resize_ground_truth(sample)
+        return data_samples
+
+    # ------------------------------------------------------------------------------- helpers
+    def _gather(self, feats: list[torch.Tensor], coords: torch.Tensor) -> torch.Tensor:
+        """(P, C) hypercolumns at ``coords`` (P, 3) ``(batch, y, x)`` of the output grid, read
+        from the native-resolution maps (never upsampled as a whole)."""
+        return self.backbone.pixel_hypercolumns(feats, coords, self.out_size)
+
+    def _targets(self, data_samples: list[SegDataSample], device: torch.device) -> torch.Tensor:
+        """The samples' labels on the output grid: seg (N, H, W) long, depth (N, H, W) float,
+        keypoints (N, K, 3) float ``(x, y, visible)``."""
+        task = self.head.task
+        if task == 'keypoints':
+            kps = []
+            for sample in data_samples:
+                kp = sample.gt_keypoints.to(device=device, dtype=torch.float32).clone()
+                src_h, src_w = sample.metainfo['ori_shape'][:2]
+                kp[:, 0] = (kp[:, 0] + 0.5) * self.out_size[1] / src_w - 0.5
+                kp[:, 1] = (kp[:, 1] + 0.5) * self.out_size[0] / src_h - 0.5
+                kps.append(kp)
+            return torch.stack(kps)  # (N, K, 3)
+        field = 'gt_sem_seg' if task == 'seg' else 'gt_depth_map'
+        maps = [_resize_nearest(getattr(sample, field).data, self.out_size) for sample in
+                data_samples]
+        return torch.cat(maps).to(device)  # (N, H, W)
+
+    def _sample_coords(self, labels: torch.Tensor, n: int) -> torch.Tensor:
+        """Each member's pixels: (M, N * num_pixels, 3) long ``(batch, y, x)``."""
+        height, width = self.out_size
+        weights = self._pixel_weights(labels, n)  # (N, H*W)
+        empty = weights.sum(1) == 0
+        if empty.any():
+            raise ValueError(f'DatasetGANInterpreter: images {empty.nonzero().flatten().tolist()} '
+                             f'of the batch have no labeled pixel: check their label files')
+        batch = torch.arange(n, device=weights.device).repeat_interleave(self.num_pixels)
+        coords = []
+        for _ in range(self.head.num_members):
+            index = torch.multinomial(weights, self.num_pixels, replacement=True).flatten()
+            coords.append(torch.stack([batch, index // width, index % width], 1))
+        return torch.stack(coords)  # (M, N*num_pixels, 3)
+
+    def _pixel_weights(self, labels: torch.Tensor, n: int) -> torch.Tensor:
+        """Sampling weights (N, H*W): 0 on invalid pixels; balanced over groups if asked."""
+        task = self.head.task
+        if task == 'seg':
+            groups = labels.flatten(1)  # (N, H*W)
+            valid = groups != self.head.ignore_index
+        elif task == 'depth':
+            valid = labels.flatten(1) > 0
+            groups = torch.zeros_like(valid, dtype=torch.long)
+        else:
+            valid = torch.ones(n, self.out_size[0] * self.out_size[1], dtype=torch.bool,
+                               device=labels.device)
+            groups = self._near_keypoints(labels, n).long() if self.class_balanced else None
+        weights = valid.float()
+        if self.class_balanced:
+            groups = torch.where(valid, groups, torch.zeros_like(groups))
+            counts = torch.zeros(n, int(groups.max()) + 1, device=groups.device)
+            counts.scatter_add_(1, groups, weights)
+            weights = weights / counts.gather(1, groups).clamp(min=1)
+        return weights  # (N, H*W)
+
+    def _near_keypoints(self, keypoints: torch.Tensor, n: int) -> torch.Tensor:
+        """(N, H*W) bool: pixels within 3 sigma of a visible keypoint."""
+        height, width = self.out_size
+        ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing='ij')
+        grid = torch.stack([ys.flatten(), xs.flatten()], 1).to(keypoints.device)  # (H*W, 2)
+        batch = torch.arange(n, device=keypoints.device).repeat_interleave(len(grid))
+        coords = torch.cat([batch[:, None], grid.repeat(n, 1)], 1)  # (N*H*W, 3)
+        values, _ = gaussian_heatmap_values(keypoints, coords, self.head.heatmap_sigma)
+        return values.amax(1).view(n, -1) > math.exp(-4.5)  # exp(-d^2 / 2 sigma^2), d = 3 sigma
+
+    def _resize_ground_truth(self, sample: SegDataSample) -> None:
+        for field in ('gt_sem_seg', 'gt_depth_map'):
+            if field in sample and tuple(getattr(sample, field).shape) != self.out_size:
+                data = getattr(sample, field).data
+                setattr(sample, field, PixelData(data=_resize_nearest(data, self.out_size)))
+
+
+def _resize_nearest(label: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """(1, h, w) label -> (1, H, W), pixel-centre nearest neighbour; dtype kept."""
+    if tuple(label.shape[-2:]) == tuple(size):
+        return label
+    resized = F.interpolate(label[None].float(), size=size, mode='nearest-exact')
+    return resized[0].to(label.dtype)
+
+
+def _latent_type(data_samples: list[SegDataSample] | None) -> str | None:
+    """The batch's latent type from the samples' metainfo (None: the backbone's default)."""
+    kinds = {s.metainfo.get('latent_type') for s in data_samples or []} - {None}
+    if len(kinds) > 1:
+        raise ValueError(f'DatasetGANInterpreter: a batch mixes latent types {sorted(kinds)}; '
+                         f'store all latents of a dataset as one kind (meta.json latent_type)')
+    return kinds.pop() if kinds else None
+
+
+def _drop_backbone_keys(module, state_dict: dict, prefix: str, local_metadata) -> None:
+    """State-dict hook: keep the generator out of checkpoints (it is re-loaded from its path)."""
+    for key in [k for k in state_dict if k.startswith(prefix + BACKBONE_PREFIX)]:
+        del state_dict[key]
