@@ -94,16 +94,18 @@ def benchmark(resolution: int, args: argparse.Namespace) -> dict:
 
 def main(argv: list[str] | None = None) -> list[dict]:
     args = parse_args(argv)
-    rows = [benchmark(r, args) for r in args.resolutions]
     print(f'device {args.device}, {torch.get_num_threads()} threads, batch {args.batch_size}, '
           f'{args.members}-member head, {args.classes} classes, {args.warmup} warm-up + '
           f'{args.repeats} timed batches\n')
     print('| resolution | hypercolumn dims | generator only (img/s) | labeled (img/s) | '
           'labeled / generator |')
-    print('| --- | --- | --- | --- | --- |')
-    for row in rows:
+    print('| --- | --- | --- | --- | --- |', flush=True)
+    rows = []
+    for resolution in args.resolutions:  # one row as soon as it is measured
+        row = benchmark(resolution, args)
+        rows.append(row)
         print(f'| {row["resolution"]}² | {row["feature_dim"]} | {row["generator"]:.3f} | '
-              f'{row["labeled"]:.3f} | {row["labeled"] / row["generator"]:.2f} |')
+              f'{row["labeled"]:.3f} | {row["labeled"] / row["generator"]:.2f} |', flush=True)
     return rows
 
 

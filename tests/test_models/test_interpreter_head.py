@@ -15,6 +15,7 @@ from mmdsgan.models.heads.interpreter_ensemble_head import InterpreterEnsembleHe
 
 OUT = (32, 32)
 MEMBERS = 3
+pytestmark = pytest.mark.usefixtures('one_thread')  # tests/test_models/conftest.py
 
 
 def _feats(n: int = 2) -> list[torch.Tensor]:

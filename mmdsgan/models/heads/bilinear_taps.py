@@ -36,6 +36,14 @@ class LinearTaps(NamedTuple):
         """Smallest ``(lo, hi)`` such that every tap reads from source indices ``lo:hi``."""
         return int(self.i0.min()), int(self.i1.max()) + 1
 
+    def matrix(self, in_size: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        """The taps as a dense (out, in_size) matrix: row r holds w0 at i0 and w1 at i1."""
+        rows = torch.arange(len(self.i0), device=self.i0.device)
+        matrix = torch.zeros(len(self.i0), in_size, dtype=dtype, device=self.i0.device)
+        matrix.index_put_((rows, self.i0), self.w0.to(dtype), accumulate=True)
+        matrix.index_put_((rows, self.i1), self.w1.to(dtype), accumulate=True)
+        return matrix
+
     def shifted(self, offset: int) -> 'LinearTaps':
         """The same taps reading from a source slice that starts at ``offset``."""
         return LinearTaps(self.i0 - offset, self.i1 - offset, self.w0, self.w1)
@@ -54,9 +62,12 @@ def linear_taps(in_size: int, out_size: int, device: torch.device | str | None =
 
 
 def resample_rows(x: torch.Tensor, taps: LinearTaps) -> torch.Tensor:
-    """Resample dim -2 of ``x`` (..., H_in, W) to (..., len(taps), W)."""
+    """Resample dim -2 of ``x`` (..., H_in, W) to (..., len(taps), W).
+
+    Computed as the product with the dense (len(taps), H_in) tap matrix: a band of a few rows
+    makes it small, and one GEMM is an order of magnitude faster on CPU than gathering rows.
+    """
     rows = torch.arange(x.shape[-2], device=x.device)
     if len(taps.i0) == len(rows) and torch.equal(taps.i0, rows) and not taps.w1.any():
         return x  # same resolution: the identity
-    w1 = taps.w1.to(x.dtype)[:, None]  # (R, 1)
-    return torch.lerp(x.index_select(-2, taps.i0), x.index_select(-2, taps.i1), w1)
+    return torch.matmul(taps.matrix(x.shape[-2], x.dtype), x)  # (..., R, W)

@@ -1,0 +1,4 @@
+"""Segmentors for the MMEngine Runner: the frozen feature backbone plus the interpreter head."""
+from .dataset_gan_interpreter import DatasetGANInterpreter
+
+__all__ = ['DatasetGANInterpreter']
