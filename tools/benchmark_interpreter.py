@@ -47,8 +47,6 @@ def peak_rss_gb() -> float:
 
 def build_model(res: int, pixels: int):
     import mmdsgan  # noqa: F401  registers the modules
-    import mmdsgan.models.heads.interpreter_ensemble_head  # noqa: F401  (until the package
-    import mmdsgan.models.segmentors.dataset_gan_interpreter  # noqa: F401  imports them)
     from mmengine.registry import DefaultScope
     from mmseg.registry import MODELS
     torch.manual_seed(0)
@@ -214,10 +212,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
 def markdown(results: list[dict], args: argparse.Namespace) -> str:
     rows = ['| case | res | peak host RAM (GB) | s / train iter | s / label 1 image |',
             '|---|---|---|---|---|']
+    def seconds(value: float | None) -> str:
+        return '' if value is None else f'{value:.2f}'
+
     for r in results:
         rows.append(f"| {r['case']} | {r['res']} | {r['peak_rss_gb']:.2f} | "
-                    f"{r.get('s_per_iter', float('nan')):.2f} | "
-                    f"{r.get('s_label', float('nan')):.2f} |")
+                    f"{seconds(r.get('s_per_iter'))} | {seconds(r.get('s_label'))} |")
     for r in results:
         if r['case'] == 'reference':
             rows.append(f"| reference, {args.images} images (analytic) | {r['res']} | "

@@ -132,7 +132,8 @@ class Demo:
         arms = []
         for arm in bench.arms:
             train_root = str(synthetic) if 'synth' in arm.config else str(real)
-            arms.append(dict(arm, cfg_options={'train_dataloader.dataset.data_root': train_root}))
+            arms.append(dict(arm, labeled_images=self.cfg.real.num_labeled,
+                             cfg_options={'train_dataloader.dataset.data_root': train_root}))
         spec = self.work / 'benchmark_spec.py'
         spec.write_text(f'arms = {arms!r}\nseeds = {list(bench.seeds)!r}\n'
                         f'cfg_options = {dict(bench.cfg_options, **data)!r}\n'

@@ -21,9 +21,9 @@ interpreter = dict(config='configs/interpreter/interpreter_ensemble10_toy-faces-
 generation = dict(num=1500, batch_size=16)
 # Downstream: the same small UNet on generated data and on the 16 labels alone.
 benchmark = dict(
-    arms=[dict(name='synthetic (HandsOff)', labeled_images=16,
+    arms=[dict(name='synthetic (HandsOff)',
                config='configs/downstream/unet-c16-s5-d16_fcn_1xb16-1k_synth-toy-faces-64x64.py'),
-          dict(name='16 real labels only', labeled_images=16,
+          dict(name='16 real labels only',
                config='configs/downstream/unet-c16-s5-d16_fcn_1xb16-1k_real16-toy-faces-64x64.py')],
     seeds=[0],
     cfg_options={'train_cfg.max_iters': 600, 'train_cfg.val_interval': 600,

@@ -12,7 +12,7 @@ from mmseg.registry import DATASETS, MODELS
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted(str(p.relative_to(REPO)) for p in (REPO / 'configs').rglob('*.py')
-                 if '_base_' not in p.parts and p.parts[-2] != 'benchmark')
+                 if '_base_' not in p.parts and p.parts[-2] not in ('benchmark', 'demo'))
 SPECS = sorted(str(p.relative_to(REPO)) for p in (REPO / 'configs' / 'benchmark').glob('*.py'))
 
 # Where each dataset type finds test-made data (fixture name), and the types that need none.
@@ -27,6 +27,10 @@ def _redirect_data(dataset: ConfigDict, request) -> None:
         children = dataset[WRAPPERS[kind]]
         for child in children if isinstance(children, list) else [children]:
             _redirect_data(child, request)
+    elif kind == 'OnTheFlySyntheticDataset':
+        interpreter = request.getfixturevalue('toy_interpreter')
+        dataset.update(interpreter=interpreter['config'], checkpoint=interpreter['checkpoint'],
+                       cfg_options=interpreter['cfg_options'], length=4)
     elif kind in DATA_FIXTURES:
         dataset['data_root'] = str(request.getfixturevalue(DATA_FIXTURES[kind]))
     elif 'data_root' in dataset:

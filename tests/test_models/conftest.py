@@ -1,42 +1,43 @@
-"""Fixtures shared by the model tests: a tiny StyleGAN2 (16 px, w_dim 16, <= 32 channels)."""
+"""Tiny random StyleGAN2 generators shared by the model tests (16 px, <= 32 channels)."""
 from __future__ import annotations
 
 import copy
-from typing import Callable
 
 import pytest
 import torch
 
 from mmdsgan.models.generators import Generator
 
-TINY_KWARGS = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=16, img_channels=3,
-                   mapping_kwargs=dict(num_layers=3),
-                   synthesis_kwargs=dict(channel_base=256, channel_max=32, conv_clamp=1.0))
+TINY = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=16, img_channels=3,
+            mapping_kwargs=dict(num_layers=3),
+            synthesis_kwargs=dict(channel_base=256, channel_max=32, conv_clamp=1.0))
+
+
+def tiny_generator(seed: int = 0, noise_strength: float = 0.3, **overrides) -> Generator:
+    """A 16px generator in eval mode with nonzero noise strengths, random biases and w_avg, so
+    that every path of the forward pass matters."""
+    torch.manual_seed(seed)
+    G = Generator(**{**copy.deepcopy(TINY), **overrides})
+    with torch.no_grad():
+        for name, p in G.named_parameters():
+            if name.endswith('noise_strength'):
+                p.fill_(noise_strength)
+            elif name.endswith('bias'):
+                p.add_(0.1 * torch.randn_like(p))
+        G.mapping.w_avg.normal_()
+    return G.eval()
 
 
 @pytest.fixture
 def tiny_kwargs() -> dict:
-    """Generator kwargs of the tiny generator (a fresh copy per test)."""
-    return copy.deepcopy(TINY_KWARGS)
+    """Generator kwargs of the tiny test generator (a fresh copy)."""
+    return copy.deepcopy(TINY)
 
 
 @pytest.fixture
-def make_generator(tiny_kwargs) -> Callable[..., Generator]:
-    """``make_generator(seed=0, **overrides)``: a seeded tiny generator in eval mode whose
-    constant-initialised parameters (noise strengths, biases) are randomised, so that every term
-    of the forward formulas matters in comparisons."""
-
-    def make(seed: int = 0, **overrides) -> Generator:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            G = Generator(**{**tiny_kwargs, **overrides})
-            with torch.no_grad():
-                for name, param in G.named_parameters():
-                    if name.endswith(('noise_strength', '.bias')):
-                        param.add_(0.1 * torch.randn_like(param))
-        return G.eval()
-
-    return make
+def make_generator():
+    """``make_generator(seed=0, noise_strength=0.3, **kwarg_overrides) -> Generator``."""
+    return tiny_generator
 
 
 @pytest.fixture

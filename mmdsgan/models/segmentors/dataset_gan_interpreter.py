@@ -75,7 +75,7 @@ class DatasetGANInterpreter(BaseModel):
     # ------------------------------------------------------------------------ module plumbing
     def train(self, mode: bool = True) -> 'DatasetGANInterpreter':
         super().train(mode)
-        self.backbone.eval()  # frozen: its BN-free generator has no train mode worth having
+        self.backbone.eval()  # frozen: in train mode the mapping network would update w_avg
         return self
 
     def _fill_backbone_keys(self, module, state_dict: dict, prefix: str, *args) -> None:
