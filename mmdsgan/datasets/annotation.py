@@ -26,7 +26,10 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+from mmdsgan.utils.io import atomic_write, npy_bytes, png_bytes
+
 from .label_io import LabelFileError, read_index_png, read_meta, write_meta
+from .synthetic.labeler import seeded_z
 
 __all__ = ['AnnotationError', 'sample_latents', 'render_images', 'write_annotation_folder',
            'check_annotations', 'import_annotations']
@@ -58,8 +61,7 @@ def sample_latents(generator: torch.nn.Module, num: int, seed: int = 0,
     Each z ~ N(0, I) is drawn from its own seed, so image i depends on its seed only.
     """
     device = generator.w_avg.device
-    zs = torch.stack([torch.randn(generator.z_dim, generator=torch.Generator().manual_seed(s))
-                      for s in range(seed, seed + num)]).to(device)  # (num, z_dim)
+    zs = seeded_z(range(seed, seed + num), generator.z_dim).to(device)  # (num, z_dim)
     return generator.mapping(zs, None, truncation_psi=truncation_psi,
                              truncation_cutoff=truncation_cutoff)
 
@@ -94,13 +96,15 @@ def write_annotation_folder(out_dir: str, images: np.ndarray, ws: np.ndarray,
     for sub in ('images', 'latents', 'masks'):
         os.makedirs(osp.join(out_dir, sub), exist_ok=True)
     for sample_id, image, w in zip(ids, images, ws):
-        Image.fromarray(image).save(osp.join(out_dir, 'images', f'{sample_id}.png'))
-        np.save(osp.join(out_dir, 'latents', f'{sample_id}.npy'), np.asarray(w, np.float32))
-    with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
-        f.writelines(f'{i} {name}\n' for i, name in enumerate(classes))
-    _palette_legend(classes, palette).save(osp.join(out_dir, 'palette.png'))
-    with open(osp.join(out_dir, 'masks', 'README.md'), 'w') as f:
-        f.write(MASKS_README.format(dir=out_dir))
+        atomic_write(osp.join(out_dir, 'images', f'{sample_id}.png'), png_bytes(image))
+        atomic_write(osp.join(out_dir, 'latents', f'{sample_id}.npy'),
+                     npy_bytes(np.asarray(w, np.float32)))
+    atomic_write(osp.join(out_dir, 'classes.txt'),
+                 ''.join(f'{i} {name}\n' for i, name in enumerate(classes)).encode())
+    atomic_write(osp.join(out_dir, 'palette.png'),
+                 png_bytes(np.asarray(_palette_legend(classes, palette))))
+    atomic_write(osp.join(out_dir, 'masks', 'README.md'),
+                 MASKS_README.format(dir=out_dir).encode())
     write_meta(out_dir, dict(classes=list(classes), palette=[list(c) for c in palette],
                              task=task, latent_type='wplus'))
     return ids

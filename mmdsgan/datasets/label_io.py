@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from mmdsgan.utils.io import atomic_write
+
 __all__ = ['LabelFileError', 'LATENT_TYPES', 'TASKS', 'read_meta', 'write_meta', 'read_latent',
            'infer_latent_type', 'read_index_png', 'read_depth_png', 'read_keypoints_json']
 
@@ -54,8 +56,7 @@ def read_meta(root: str) -> dict[str, Any]:
 def write_meta(root: str, meta: dict[str, Any]) -> str:
     """Write ``<root>/meta.json`` (after checking it with :func:`read_meta`); returns the path."""
     path = osp.join(root, 'meta.json')
-    with open(path, 'w') as f:
-        json.dump(meta, f, indent=2)
+    atomic_write(path, json.dumps(meta, indent=2).encode())
     read_meta(root)
     return path
 

@@ -30,7 +30,6 @@ AVX-512, AVX2 and baseline SSE code paths).
 """
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -40,7 +39,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-from PIL import Image
+
+from mmdsgan.utils.io import atomic_write, json_text, png_bytes, remove_stale_temporaries
 
 __all__ = [
     'TOY_FACE_CLASSES', 'TOY_FACE_PALETTE', 'TOY_FACE_KEYPOINTS', 'DEPTH_SCALE',
@@ -1178,7 +1178,7 @@ def write_toy_dataset(out_dir: Union[str, os.PathLike], num: int, start_seed: in
         folders.append(out / 'keypoints')
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(folder)
+        remove_stale_temporaries(folder)
     _write_metainfo(out, size)  # claims the folder as a toy dataset before the first sample
 
     kp_path = out / 'keypoints' / f'{split}.json'
@@ -1248,47 +1248,12 @@ def _check_folder(out: Path, size: int, force: bool) -> None:
             f'into it anyway (existing samples with the same ids are then re-rendered).')
 
 
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Delete temporaries left by an interrupted earlier run (``.<name>.<tag>.tmp``)."""
-    for path in folder.glob('.*.tmp'):
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then rename it onto ``path``."""
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp')
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # mode follows the umask
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _png_bytes(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format='PNG')
-    return buf.getvalue()
-
-
 def _write_sample(face: ToyFace, paths: List[Path]) -> None:
     """Image, palette mask and (if a third path is given) 16-bit depth PNGs."""
-    _atomic_write(paths[0], _png_bytes(Image.fromarray(face.image)))
-    mask = Image.fromarray(face.mask)  # mode 'L'; putpalette turns it into 'P'
-    mask.putpalette([c for rgb in TOY_FACE_PALETTE for c in rgb])
-    _atomic_write(paths[1], _png_bytes(mask))
+    atomic_write(paths[0], png_bytes(face.image))
+    atomic_write(paths[1], png_bytes(face.mask, palette=TOY_FACE_PALETTE))  # palette ('P') PNG
     if len(paths) > 2:
-        _atomic_write(paths[2], _png_bytes(Image.fromarray(depth_to_png(face.depth))))
+        atomic_write(paths[2], png_bytes(depth_to_png(face.depth)))
 
 
 def depth_to_png(depth: np.ndarray) -> np.ndarray:
@@ -1344,7 +1309,7 @@ def _write_keypoints(path: Path, entries: Dict[int, Tuple[dict, dict]]) -> None:
         'categories': [{'id': 1, 'name': 'face', 'supercategory': 'face',
                         'keypoints': list(TOY_FACE_KEYPOINTS), 'skeleton': _SKELETON}],
     }
-    _atomic_write(path, json.dumps(coco, separators=(',', ':')).encode())
+    atomic_write(path, json.dumps(coco, separators=(',', ':')).encode())
 
 
 def _seeds_on_disk(folder: Path) -> List[int]:
@@ -1378,8 +1343,5 @@ def _write_metainfo(out: Path, size: int) -> None:
         'id_format': 'toy_{seed:06d}',
         'splits': splits,
     }
-    text = json.dumps(meta, indent=1)
     # One line per list of numbers (palette colours, seeds) instead of one line per number.
-    text = re.sub(r'\[\s+([-\d.,\s]+?)\s+\]', lambda m: '[' + re.sub(r'\s+', ' ', m.group(1)) + ']',
-                  text)
-    _atomic_write(out / 'metainfo.json', text.encode())
+    atomic_write(out / 'metainfo.json', json_text(meta).encode())

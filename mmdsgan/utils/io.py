@@ -13,23 +13,30 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Callable, Sequence
 
 import numpy as np
 from PIL import Image
 
-__all__ = ['atomic_write', 'remove_stale_temporaries', 'png_bytes', 'jpg_bytes', 'npy_bytes',
-           'sha256_file', 'json_text']
+__all__ = ['atomic_write', 'atomic_write_with', 'remove_stale_temporaries', 'png_bytes',
+           'jpg_bytes', 'npy_bytes', 'sha256_file', 'json_text']
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temporary file + fsync + ``os.replace``)."""
+    atomic_write_with(path, lambda f: f.write(data))
+
+
+def atomic_write_with(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
+    """Like :func:`atomic_write`, but ``write(f)`` writes the content into the open temporary
+    file ``f`` (binary), e.g. ``lambda f: torch.save(obj, f)``: large content is streamed to
+    disk instead of being held in memory as bytes first."""
     path = Path(path)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp')
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # mode follows the umask
     try:
         with os.fdopen(fd, 'wb') as f:
-            f.write(data)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

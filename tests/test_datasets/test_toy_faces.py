@@ -273,7 +273,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
 
     monkeypatch.setattr(tf.os, 'replace', broken_replace)
     with pytest.raises(OSError, match='disk full'):
-        tf._atomic_write(target, b'new')
+        tf.atomic_write(target, b'new')  # mmdsgan.utils.io.atomic_write, as the writer uses it
     assert target.read_bytes() == b'old'
     assert os.listdir(tmp_path) == ['a.png']  # the temporary was removed
 

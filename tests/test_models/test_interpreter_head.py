@@ -52,9 +52,15 @@ def _reference(head: InterpreterEnsembleHead, pixels: torch.Tensor) -> torch.Ten
     return torch.stack([head.mlp.member(m).eval()(pixels) for m in range(MEMBERS)])
 
 
+@pytest.mark.parametrize('hidden_dims', [None, (2, 4)],
+                         ids=['maps-resampled-first', 'both-orders'])
 @pytest.mark.parametrize('task,k', [('seg', 5), ('depth', 1), ('keypoints', 4)])
-def test_image_path_equals_materialised(task, k):
-    feats, head = _feats(), _head(task, k, chunk_pixels=150)  # bands of 2 rows x 2 images
+def test_image_path_equals_materialised(task, k, hidden_dims):
+    # Default widths: every map is narrower than M*H1 and is resampled before projection.
+    # hidden_dims (2, 4): M*H1 = 6, so the 2- and 3-channel maps are resampled first and the
+    # 4-, 6- and 8-channel maps are projected at their own resolution, then resampled.
+    feats = _feats()
+    head = _head(task, k, chunk_pixels=150, hidden_dims=hidden_dims)  # bands: 2 rows x 2 images
     full = _materialised(feats)  # (N, C, H, W)
     ref = _reference(head, full.permute(0, 2, 3, 1).reshape(-1, 23))  # (M, N*H*W, K)
     ref = ref.view(MEMBERS, 2, *OUT, k).permute(1, 0, 4, 2, 3)  # (N, M, K, H, W)

@@ -10,24 +10,11 @@ from mmseg.registry import MODELS
 
 from mmdsgan.models.generators import Generator, load_generator
 from mmdsgan.models.generators.synthesis import NOISE_MODES
+from mmdsgan.models.heads.bilinear_taps import bilinear_source_taps
 
 __all__ = ['StyleGAN2FeatureBackbone', 'sample_hypercolumns']
 
 LATENT_TYPES = ('z', 'w', 'wplus')
-
-
-def _bilinear_taps(dst: torch.Tensor, in_size: int, out_size: int
-                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Source indices and weight of output positions ``dst`` along one axis, as
-    ``F.interpolate(mode='bilinear', align_corners=False)`` computes them.
-
-    Returns: (i0, i1, lam), each shaped like ``dst``; value = (1 - lam) * v[i0] + lam * v[i1].
-    """
-    src = ((dst.float() + 0.5) * (in_size / out_size) - 0.5).clamp(min=0)
-    i0 = src.floor().long().clamp(max=in_size - 1)
-    lam = (src - i0).clamp(0, 1)
-    i1 = (i0 + 1).clamp(max=in_size - 1)
-    return i0, i1, lam
 
 
 def sample_hypercolumns(feats: Sequence[torch.Tensor], coords: torch.Tensor,
@@ -55,8 +42,8 @@ def sample_hypercolumns(feats: Sequence[torch.Tensor], coords: torch.Tensor,
         raise ValueError(f'coords outside the {out_h}x{out_w} output grid')
     columns = []
     for f in feats:
-        y0, y1, ly = _bilinear_taps(y.to(f.device), f.shape[2], out_h)
-        x0, x1, lx = _bilinear_taps(x.to(f.device), f.shape[3], out_w)
+        y0, y1, ly = bilinear_source_taps(y.to(f.device), f.shape[2], out_h)
+        x0, x1, lx = bilinear_source_taps(x.to(f.device), f.shape[3], out_w)
         bi = b.to(f.device)
         ly, lx = ly.to(f.dtype)[:, None], lx.to(f.dtype)[:, None]  # (P, 1)
         top = f[bi, :, y0, x0] * (1 - lx) + f[bi, :, y0, x1] * lx  # (P, C_l)

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from mmdsgan.utils.checkpoint import load_checkpoint_safely
+from mmdsgan.utils.io import atomic_write_with
 
 from .errors import GeneratorLoadError, UnsafeCheckpointError
 from .generator import Generator
@@ -193,12 +194,5 @@ def save_generator(G: Generator, path: str | os.PathLike) -> None:
     payload = dict(format=FORMAT_NAME, version=FORMAT_VERSION,
                    init_kwargs=copy.deepcopy(G.init_kwargs),
                    state_dict={k: v.detach().cpu().clone() for k, v in G.state_dict().items()})
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}')
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    atomic_write_with(path, lambda f: torch.save(payload, f))

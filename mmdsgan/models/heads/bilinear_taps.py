@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import torch
 
-__all__ = ['LinearTaps', 'linear_taps', 'resample_rows']
+__all__ = ['LinearTaps', 'bilinear_source_taps', 'linear_taps', 'resample_rows']
 
 
 class LinearTaps(NamedTuple):
@@ -49,15 +49,30 @@ class LinearTaps(NamedTuple):
         return LinearTaps(self.i0 - offset, self.i1 - offset, self.w0, self.w1)
 
 
+def bilinear_source_taps(dst: torch.Tensor, in_size: int, out_size: int
+                         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Source taps of output positions ``dst`` along one axis, as
+    ``F.interpolate(mode='bilinear', align_corners=False)`` computes them (border clamped).
+
+    Args:
+        dst: output positions (any shape) in ``0 .. out_size - 1``.
+
+    Returns:
+        ``(i0, i1, w1)`` shaped like ``dst``: long source indices and the float32 weight of
+        ``i1``; value = ``(1 - w1) * v[i0] + w1 * v[i1]``, with ``0 <= w1 < 1``.
+    """
+    src = ((dst.float() + 0.5) * (in_size / out_size) - 0.5).clamp(min=0)
+    i0 = src.floor().long().clamp(max=in_size - 1)
+    i1 = (i0 + 1).clamp(max=in_size - 1)
+    return i0, i1, src - i0.float()
+
+
 def linear_taps(in_size: int, out_size: int, device: torch.device | str | None = None,
                 dtype: torch.dtype = torch.float32) -> LinearTaps:
     """Taps of ``align_corners=False`` linear resampling from ``in_size`` to ``out_size``."""
-    scale = in_size / out_size
     dst = torch.arange(out_size, device=device, dtype=torch.float32)
-    src = ((dst + 0.5) * scale - 0.5).clamp(min=0)
-    i0 = src.floor().long().clamp(max=in_size - 1)
-    i1 = (i0 + 1).clamp(max=in_size - 1)
-    w1 = (src - i0.float()).to(dtype)
+    i0, i1, w1 = bilinear_source_taps(dst, in_size, out_size)
+    w1 = w1.to(dtype)
     return LinearTaps(i0, i1, 1 - w1, w1)
 
 

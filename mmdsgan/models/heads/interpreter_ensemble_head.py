@@ -161,17 +161,30 @@ class InterpreterEnsembleHead(BaseModule):
         bias = first.bias.reshape(1, members * hidden, 1, 1)
         row_taps = [linear_taps(f.shape[-2], height, f.device, f.dtype) for f, _ in groups]
         band_rows = max(1, self.chunk_pixels // (n * width))
+        # Projection and resampling commute. Maps narrower than the first layer (M*H1) are
+        # cheaper to resample first and project once, concatenated, at the output size; the
+        # rest are projected at their native resolution, then resampled. The narrow set is
+        # capped at M*H1 channels, so no band holds more channels than the first layer's.
+        narrow = _narrow_groups([f.shape[1] for f, _ in groups], members * hidden)
+        narrow_weight = (torch.cat([groups[i][1] for i in narrow], 1) if narrow else None)
         for start in range(0, height, band_rows):
             stop = min(start + band_rows, height)
             hidden_in = bias.expand(n, -1, stop - start, width).clone()  # (N, M*H1, R, W)
-            for (feat, weight), rows in zip(groups, row_taps):
+            resampled = []
+            for i, ((feat, weight), rows) in enumerate(zip(groups, row_taps)):
                 band = rows.band(start, stop)
                 lo, hi = band.source_range()
                 rows_in = feat[:, :, lo:hi]  # (N, C_g, h, W_g)
+                if i in narrow:
+                    resampled.append(_resample_band(rows_in, band.shifted(lo), width))
+                    continue
                 # A 1x1 convolution as a GEMM (no per-shape kernel set-up, unlike oneDNN's).
                 projected = torch.matmul(weight, rows_in.flatten(2)).view(
                     n, -1, hi - lo, feat.shape[-1])  # (N, M*H1, h, W_g)
                 hidden_in += _resample_band(projected, band.shifted(lo), width)
+            if resampled:
+                maps = torch.cat(resampled, 1).flatten(2)  # (N, C_narrow, R*W)
+                hidden_in += torch.matmul(narrow_weight, maps).view_as(hidden_in)
             pixels = (hidden_in.view(n, members, hidden, -1)
                       .permute(1, 0, 3, 2).reshape(members, -1, hidden))  # (M, N*R*W, H1)
             out = self.mlp.forward_hidden(pixels)  # (M, N*R*W, K)
@@ -248,17 +261,30 @@ def _group_by_size(feats: Sequence[torch.Tensor], weights: Sequence[torch.Tensor
              else ws[0]) for fs, ws in groups]
 
 
+def _narrow_groups(channels: Sequence[int], width: int) -> list[int]:
+    """Indices (ascending) of the groups to resample before projecting: chosen narrowest
+    first, while their channels add up to at most ``width`` (the first layer's M*H1)."""
+    chosen, total = set(), 0
+    for i in sorted(range(len(channels)), key=lambda i: channels[i]):
+        if total + channels[i] > width:
+            break
+        chosen.add(i)
+        total += channels[i]
+    return sorted(chosen)
+
+
 def _resample_band(projected: torch.Tensor, rows: LinearTaps, width: int) -> torch.Tensor:
     """Bilinear resampling of the source rows of a band: (N, C, h, W_g) -> (N, C, R, W).
 
     Rows first, through the taps, while the band is still at its native width; then columns
-    through ``F.interpolate`` (height unchanged: an exact identity along it), so only one pass
-    over the full-width band is made.
+    through their tap matrix, so only one pass over the full-width band is made.
     """
     band = resample_rows(projected, rows)  # (N, C, R, W_g)
     if band.shape[-1] != width:
-        band = F.interpolate(band, size=(band.shape[-2], width), mode='bilinear',
-                             align_corners=False)  # (N, C, R, W)
+        # Columns as a GEMM with the (W, W_g) tap matrix: equal to F.interpolate along W, and
+        # ~5x faster on CPU, where upsample_bilinear2d is memory-bound on these wide bands.
+        cols = linear_taps(band.shape[-1], width, band.device, band.dtype)
+        band = torch.matmul(band, cols.matrix(band.shape[-1], band.dtype).t())  # (N, C, R, W)
     return band
 
 
