@@ -8,7 +8,7 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
-__all__ = ['add_config_args', 'load_config']
+__all__ = ['add_config_args', 'default_work_dir', 'load_config']
 
 
 def add_config_args(parser: argparse.ArgumentParser, launcher: bool = True) -> None:
@@ -26,6 +26,11 @@ def add_config_args(parser: argparse.ArgumentParser, launcher: bool = True) -> N
         # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
         parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
                             help=argparse.SUPPRESS)
+
+
+def default_work_dir(config_file: str | None) -> str:
+    """MMSeg's default work directory of a config: ``./work_dirs/<config file stem>``."""
+    return osp.join('./work_dirs', osp.splitext(osp.basename(config_file or 'config'))[0])
 
 
 def load_config(args: argparse.Namespace) -> Config:
@@ -46,5 +51,5 @@ def load_config(args: argparse.Namespace) -> Config:
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+        cfg.work_dir = default_work_dir(args.config)
     return cfg

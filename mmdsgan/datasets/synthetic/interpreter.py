@@ -30,6 +30,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
+from mmdsgan.utils.cli import default_work_dir
 from .labeler import SyntheticLabeler
 
 __all__ = ['GENERATION_DEFAULTS', 'generation_settings', 'label_metainfo',
@@ -96,8 +97,7 @@ def label_metainfo(cfg: Config) -> dict[str, Any]:
 
 def find_interpreter_checkpoint(cfg: Config) -> str:
     """The checkpoint named by ``<work_dir>/last_checkpoint`` (MMEngine's pointer file)."""
-    work_dir = cfg.get('work_dir') or osp.join(
-        './work_dirs', osp.splitext(osp.basename(cfg.filename or 'config'))[0])
+    work_dir = cfg.get('work_dir') or default_work_dir(cfg.filename)
     pointer = osp.join(work_dir, 'last_checkpoint')
     if not osp.isfile(pointer):
         raise FileNotFoundError(
