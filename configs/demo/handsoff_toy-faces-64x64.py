@@ -19,9 +19,12 @@ inversion = dict(config='configs/inversion/invert_restyle3-opt500_toy-faces-64x6
                  cfg_options={'inversion.steps': 150, 'inversion.latent_weight': 0.05,
                               'inversion.use_lpips': 'auto'})
 # 256 pixels per image and member per step (2048 per member with 8 images): the 16 faces hold
-# 65k pixels, and the plateau rule stops once the loss settles.
+# 65k pixels, and the plateau rule stops once the loss settles. Class-balanced sampling: eyes,
+# brows, mouth and nose are 5-25 pixels at 64x64; uniform sampling leaves them out of the
+# ensemble's labels (measured: without it the synthetic arm scored 28.94 mIoU, with it 30.57).
 interpreter = dict(config='configs/interpreter/interpreter_ensemble10_toy-faces-64x64.py',
-                   cfg_options={'model.num_pixels': 256, 'train_cfg.max_iters': 300})
+                   cfg_options={'model.num_pixels': 256, 'train_cfg.max_iters': 300,
+                                'model.class_balanced': True})
 generation = dict(num=1200, batch_size=16)
 # Downstream: the same small UNet on generated data and on the 16 labels alone.
 benchmark = dict(
