@@ -260,3 +260,15 @@ def test_kwargs_rules(tiny_kwargs):
         Generator(**{**tiny_kwargs, 'img_resolution': 24})
     with pytest.raises(ValueError, match=r'ws must be \(N, 6, 16\)'):
         Generator(**tiny_kwargs).synthesis(torch.zeros(1, 5, 16))
+
+
+def test_w_avg_tracking_under_autocast():
+    """Mixed precision (AMP) training: the float32 w_avg is updated from low-precision ws."""
+    G = Generator(z_dim=16, c_dim=0, w_dim=16, img_resolution=16,
+                  mapping_kwargs=dict(num_layers=2),
+                  synthesis_kwargs=dict(channel_base=256, channel_max=16)).train()
+    before = G.mapping.w_avg.clone()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        G.mapping(torch.randn(4, 16))
+    assert G.mapping.w_avg.dtype == torch.float32
+    assert not torch.equal(G.mapping.w_avg, before)

@@ -111,7 +111,7 @@ class MappingNetwork(nn.Module):
         for idx in range(self.num_layers):
             x = getattr(self, f'fc{idx}')(x)  # (N, w_dim) after the last layer
         if self.w_avg_beta is not None and self.training and not skip_w_avg_update:
-            self.w_avg.copy_(x.detach().mean(dim=0).lerp(self.w_avg, self.w_avg_beta))
+            self.w_avg.copy_(x.detach().float().mean(dim=0).lerp(self.w_avg, self.w_avg_beta))
         ws = x.unsqueeze(1).repeat([1, self.num_ws, 1])  # (N, num_ws, w_dim)
         return truncate(ws, self.w_avg, truncation_psi, truncation_cutoff)
 
