@@ -8,6 +8,9 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
+# Configs loaded so far in this process (see ``load_config``).
+_LOADED = 0
+
 __all__ = ['add_config_args', 'default_work_dir', 'load_config']
 
 
@@ -38,7 +41,14 @@ def load_config(args: argparse.Namespace) -> Config:
 
     ``work_dir`` priority (as MMSeg): ``--work-dir`` > the config's ``work_dir`` >
     ``./work_dirs/<config file stem>``.
+
+    From the second config loaded in one process on (tests, notebooks), ``experiment_name``
+    gets a run counter unless the config sets one: MMEngine names its logger and visualizer
+    instances ``<experiment_name>_<timestamp to the second>`` and hands an existing instance
+    back, so two runners started within one second would otherwise write into the first
+    runner's log file.
     """
+    global _LOADED
     if not osp.isfile(args.config):
         raise FileNotFoundError(f'config file not found: {args.config}')
     if 'LOCAL_RANK' not in os.environ and getattr(args, 'local_rank', None) is not None:
@@ -52,4 +62,7 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = default_work_dir(args.config)
+    _LOADED += 1
+    if _LOADED > 1 and cfg.get('experiment_name', None) is None:
+        cfg.experiment_name = f'{osp.splitext(osp.basename(args.config))[0]}_run{_LOADED}'
     return cfg

@@ -56,3 +56,18 @@ def test_resume_from_explicit_checkpoint(trained, tool, tmp_path):
     assert runner.iter == 3
     logs = ''.join(p.read_text() for p in tmp_path.glob('*/*.log'))
     assert 'resumed epoch: 0, iter: 2' in logs
+
+
+def test_two_runs_in_one_second_log_to_their_own_work_dirs(trained, tool, tmp_path,
+                                                            monkeypatch):
+    # MMEngine names its logger '<experiment>_<timestamp to the second>' and reuses an existing
+    # instance: without a per-run name the second runner writes into the first one's log.
+    import time
+    monkeypatch.setattr(time, 'strftime', lambda fmt, *a: '20260101_000000')
+    _, args, _ = trained
+    for name in ('a', 'b'):
+        tool('train').main(args[:2] + [str(tmp_path / name)] + args[3:]
+                           + ['train_cfg.max_iters=1', 'default_hooks.checkpoint.interval=1'])
+    for name in ('a', 'b'):
+        log = (tmp_path / name / '20260101_000000' / '20260101_000000.log').read_text()
+        assert f'work_dir = \'{tmp_path / name}\'' in log
