@@ -438,3 +438,17 @@ def test_convert_tool_round_trips_every_format(tmp_path, make_generator, tool, c
         assert read_generator_checkpoint(out).format == 'mmdsgan'
         assert torch.equal(outputs(load_generator(out)), expected)
     assert 'wrote' in capsys.readouterr().out
+
+
+def test_shipped_toy_generator_loads_and_samples():
+    # The generator `make demo` uses (docs/gan_training.md, section 7), as installed.
+    import mmdsgan
+    path = os.path.join(os.path.dirname(mmdsgan.__file__), 'checkpoints', 'toy_faces_64.pth')
+    assert os.path.getsize(path) < 20 * 2**20  # the limit for a shipped file
+    G = load_generator(path)
+    assert (G.img_resolution, G.z_dim, G.num_ws) == (64, 128, 10)
+    with torch.no_grad():
+        img = G(torch.randn(2, G.z_dim, generator=torch.Generator().manual_seed(0)),
+                truncation_psi=0.7, noise_mode='const')
+    assert img.shape == (2, 3, 64, 64) and torch.isfinite(img).all()
+    assert 0.05 < img.std() < 1.5  # an image, not a constant

@@ -196,6 +196,18 @@ def test_sampling_respects_ignore_and_balance():
     assert 0.3 < (picked == 1).float().mean() < 0.7  # balanced: about half, not 4/128
 
 
+def test_partial_class_balance_keeps_some_prior():
+    model = _build(_model_cfg(class_balanced=0.5))
+    labels = torch.zeros(1, 16, 16, dtype=torch.long)
+    labels[:, :2, :2] = 1  # 4 pixels of class 1, 252 of class 0
+    weights = model._pixel_weights(labels, 1)[0]  # (H*W,)
+    share = weights[labels.flatten() == 1].sum() / weights.sum()
+    # probability ~ count ** -0.5: 4 / sqrt(4) vs 252 / sqrt(252)
+    assert share.item() == pytest.approx(2 / (2 + 252 ** 0.5), rel=1e-5)
+    with pytest.raises(ValueError, match='class_balanced'):
+        _build(_model_cfg(class_balanced=2.0))
+
+
 def test_keypoint_sampling_balances_near_and_far():
     model = _build(_model_cfg(task='keypoints', class_balanced=True))
     keypoints = torch.tensor([[[4.0, 4.0, 1.0], [12.0, 12.0, 0.0]]]).repeat(2, 1, 1)

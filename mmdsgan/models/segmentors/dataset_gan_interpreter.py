@@ -37,7 +37,9 @@ class DatasetGANInterpreter(BaseModel):
             own sample, with replacement, among pixels with a valid label).
         class_balanced: sample pixels with probability inversely proportional to their class's
             pixel count in the image (seg), or half of them within 3 sigma of a keypoint
-            (keypoints); no effect on depth.
+            (keypoints); no effect on depth. A number ``p`` in (0, 1] balances partly:
+            probability ~ count ** -p (``True`` = 1: every class equally often; 0.5 keeps
+            some of the class prior, so rare classes are not over-predicted).
         out_size: (H, W) grid of labels and predictions; default the generator's resolution.
         data_preprocessor: MMEngine data preprocessor config (default: moves data to device).
         init_cfg: MMEngine init config.
@@ -56,7 +58,7 @@ class DatasetGANInterpreter(BaseModel):
     """
 
     def __init__(self, backbone: dict, head: dict, num_pixels: int = 2048,
-                 class_balanced: bool = False, out_size: Sequence[int] | None = None,
+                 class_balanced: bool | float = False, out_size: Sequence[int] | None = None,
                  data_preprocessor: dict | None = None, init_cfg: dict | None = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
@@ -66,7 +68,10 @@ class DatasetGANInterpreter(BaseModel):
         head.setdefault('in_channels', list(self.backbone.feature_channels))
         self.head = MODELS.build(head)
         self.num_pixels = num_pixels
-        self.class_balanced = class_balanced
+        if not 0 <= float(class_balanced) <= 1:
+            raise ValueError(f'class_balanced must be True/False or a power in (0, 1], got '
+                             f'{class_balanced!r}')
+        self.class_balanced = float(class_balanced)
         resolution = self.backbone.img_resolution
         self.out_size = tuple(out_size) if out_size is not None else (resolution, resolution)
         self.register_state_dict_post_hook(_drop_backbone_keys)
@@ -199,7 +204,7 @@ class DatasetGANInterpreter(BaseModel):
             groups = torch.where(valid, groups, torch.zeros_like(groups))
             counts = torch.zeros(n, int(groups.max()) + 1, device=groups.device)
             counts.scatter_add_(1, groups, weights)
-            weights = weights / counts.gather(1, groups).clamp(min=1)
+            weights = weights / counts.gather(1, groups).clamp(min=1) ** self.class_balanced
         return weights  # (N, H*W)
 
     def _near_keypoints(self, keypoints: torch.Tensor, n: int) -> torch.Tensor:
