@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -q
 
-.PHONY: setup test demo clean-venv
+.PHONY: setup test test-fast demo clean-venv
 
 setup:
 	@bash tools/setup_env.sh
@@ -13,6 +13,12 @@ setup:
 test: setup
 	@$(PY) -m pytest tests $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+# The same without the tests marked slow (end-to-end tool runs and training loops).
+test-fast: setup
+	@$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test-fast: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
 demo: setup

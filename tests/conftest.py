@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tiny_models import make_tiny_generator, tiny_generator_kwargs, write_tiny_interpreter
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -40,22 +42,16 @@ def tool():
     return load_tool
 
 
-TINY_G64 = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=64,
-                mapping_kwargs=dict(num_layers=2),
-                synthesis_kwargs=dict(channel_base=256, channel_max=16))
 TOY_CLASSES = ['background', 'skin', 'hair', 'eye', 'brow', 'mouth', 'nose']
 
 
 @pytest.fixture(scope='session')
 def tiny_generator_64(tmp_path_factory) -> Path:
     """A random 64 px generator (16 channels) in the project's format, as the toy configs use."""
-    import torch
+    from mmdsgan.models.generators import save_generator
 
-    from mmdsgan.models.generators import Generator, save_generator
-
-    torch.manual_seed(0)
     path = tmp_path_factory.mktemp('generator') / 'tiny_g64.pth'
-    save_generator(Generator(**TINY_G64).eval(), path)
+    save_generator(make_tiny_generator(tiny_generator_kwargs(64), seed=0), path)
     return path
 
 
@@ -87,20 +83,11 @@ INTERPRETER_CFG = 'configs/interpreter/interpreter_ensemble10_toy-faces-64x64.py
 def toy_interpreter(tmp_path_factory, tiny_generator_64) -> dict:
     """The toy interpreter config on the tiny generator, with an untrained head's checkpoint:
     ``dict(config=path, checkpoint=path, cfg_options=dict)``."""
-    import torch
-
-    from mmdsgan.datasets.synthetic.interpreter import build_interpreter, load_config
-
     root = tmp_path_factory.mktemp('toy_interpreter')
     cfg_options = {'model.backbone.checkpoint': str(tiny_generator_64),
                    'model.head.num_members': 3, 'work_dir': str(root)}
-    cfg = load_config(str(REPO / INTERPRETER_CFG), cfg_options)
-    torch.manual_seed(0)
-    model = build_interpreter(cfg, None)
-    checkpoint = root / 'iter_1.pth'
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=1)), checkpoint)
-    return dict(config=str(REPO / INTERPRETER_CFG), checkpoint=str(checkpoint),
-                cfg_options=cfg_options)
+    interpreter = write_tiny_interpreter(REPO / INTERPRETER_CFG, root, cfg_options, seed=0)
+    return dict(interpreter, cfg_options=cfg_options)
 
 
 @pytest.fixture(scope='session')

@@ -11,10 +11,12 @@ reused, interrupted ones resume.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
 from mmdsgan.evaluation.benchmark import load_spec, run_benchmark
 from mmdsgan.utils.cli import add_config_args
+from mmdsgan.utils.errors import run_tool
 
 
 def main(argv: list[str] | None = None) -> list:
@@ -30,4 +32,4 @@ def main(argv: list[str] | None = None) -> list:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

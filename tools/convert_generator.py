@@ -1,7 +1,7 @@
 """Convert a StyleGAN2 generator file (NVIDIA .pkl, rosinality .pt, mmdsgan) to mmdsgan's format.
 
 Usage:
-    python tools/convert_generator.py IN OUT
+    python tools/convert_generator.py IN OUT [--force]
 
 The input format is detected from the content; nothing in the input is executed (NVIDIA pickles
 are read with an allowlisted unpickler, torch files with ``weights_only=True``). OUT loads with
@@ -10,20 +10,28 @@ are read with an allowlisted unpickler, torch files with ``weights_only=True``).
 from __future__ import annotations
 
 import argparse
+import os.path as osp
+import sys
 
+from mmdsgan.datasets.folder_claim import FolderClaimError
 from mmdsgan.models.generators import build_generator, read_generator_checkpoint, save_generator
+from mmdsgan.utils.errors import run_tool
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('input', help='generator file: NVIDIA .pkl, rosinality .pt or mmdsgan')
     parser.add_argument('output', help='where to write the mmdsgan-format file')
+    parser.add_argument('--force', action='store_true', help='replace OUTPUT if it exists')
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> str:
     """Convert and print a summary; returns the summary text."""
     args = parse_args(argv)
+    if osp.exists(args.output) and not args.force:
+        raise FolderClaimError(f'convert_generator: {args.output} exists; choose another '
+                               f'output or pass --force to replace it')
     ckpt = read_generator_checkpoint(args.input)
     G = build_generator(ckpt, args.input)
     save_generator(G, args.output)
@@ -44,4 +52,4 @@ def main(argv: list[str] | None = None) -> str:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

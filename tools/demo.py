@@ -30,6 +30,10 @@ from pathlib import Path
 
 from mmengine.config import Config, DictAction
 
+from mmdsgan.datasets.toy_faces import toy_sample_id
+from mmdsgan.utils.config import load_config
+from mmdsgan.utils.errors import run_tool
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = 'configs/demo/handsoff_toy-faces-64x64.py'
 
@@ -75,7 +79,7 @@ class Demo:
             self.run(f'render {num} real toy faces ({split})',
                      ['tools/make_toy_data.py', str(root), '--num', str(num), '--split', split,
                       '--start-seed', str(seed)],
-                     done=root / 'img_dir' / split / f'toy_{seed + num - 1:06d}.png')
+                     done=root / 'img_dir' / split / f'{toy_sample_id(seed + num - 1)}.png')
         return root
 
     def encoder(self) -> Path:
@@ -147,9 +151,7 @@ class Demo:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     os.chdir(REPO)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if not osp.isfile(cfg.generator):
         sys.exit(f'demo: the toy generator {cfg.generator} is missing. Train one with '
                  'tools/train.py configs/gan/stylegan2_c32_1xb16-6k_toy-faces-64x64.py and copy '
@@ -172,4 +174,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

@@ -21,6 +21,7 @@ interrupted run; several processes share the work, e.g.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import torch
 from mmengine.dist import get_dist_info, init_dist
@@ -28,7 +29,8 @@ from mmengine.logging import print_log
 
 import mmdsgan  # noqa: F401  registers the modules and safe checkpoint loading
 from mmdsgan.datasets.synthetic import generate_dataset
-from mmdsgan.utils.cli import add_config_args, load_config
+from mmdsgan.utils.cli import add_config_args, config_from_args
+from mmdsgan.utils.errors import run_tool
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,7 +71,7 @@ def init_distributed(launcher: str, dist_cfg: dict) -> None:
 
 def main(argv: list[str] | None = None) -> list[dict]:
     args = parse_args(argv)
-    cfg = load_config(args)
+    cfg = config_from_args(args)
     if args.launcher != 'none':
         init_distributed(args.launcher, cfg.get('env_cfg', {}).get('dist_cfg', {}))
     records = generate_dataset(cfg, args.num, args.out, checkpoint=args.checkpoint,
@@ -81,4 +83,4 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

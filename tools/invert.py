@@ -9,23 +9,29 @@ CONFIG has ``model`` (generator + encoder, e.g. inherited from the encoder train
 ``real_data`` (classes, palette, depth_scale, keypoints, category_map, ann_file overriding what
 REAL_DIR says). Images and labels are fitted to the generator's resolution (shorter side, centre
 crop; labels nearest). DIR receives latents/, labels/, images/ (reconstructions), previews/
-(real | reconstruction | label overlay), metrics/, meta.json, report.json and report.md; see
-docs/inversion.md. Re-running resumes: images whose latent exists are skipped.
+(real | reconstruction | label overlay), metrics/, metainfo.json, report.json and report.md; see
+docs/inversion.md. Re-running resumes (images whose latent exists are skipped) only a folder made
+from the same data, generator, encoder and settings; anything else is refused unless --force.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import os.path as osp
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
 from mmdsgan.datasets.labeled_latent_writer import LabeledLatentWriter
 from mmdsgan.datasets.real_labeled import read_real_labeled
 from mmdsgan.models.inversion import build_inverter
+from mmdsgan.tasks import task_names
+from mmdsgan.utils.config import load_config
+from mmdsgan.utils.errors import run_tool
+from mmdsgan.utils.io import sha256_file
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -39,8 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--format', choices=['mmseg', 'coco'], default='mmseg',
                         help='layout of --data (default: mmseg)')
     parser.add_argument('--split', default='train', help='split to invert (default: train)')
-    parser.add_argument('--task', choices=['seg', 'depth', 'keypoints'], default='seg',
+    parser.add_argument('--task', choices=task_names(), default='seg',
                         help='which labels to carry over (default: seg)')
+    parser.add_argument('--force', action='store_true',
+                        help='start over in --out even if it holds another run or other files '
+                        '(files of an earlier inversion there are deleted first)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
                         help='torch device (default: cuda when available)')
     return parser.parse_args(argv)
@@ -48,21 +57,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     real = read_real_labeled(args.data, args.format, args.split, args.task,
                              cfg.get('real_data'))
     inverter, settings = build_inverter(cfg, args.device)
     size = inverter.generator.img_resolution
     writer = LabeledLatentWriter(
         args.out, real.task, real.classes, real.palette, real.depth_scale,
-        source=dict(data=osp.abspath(args.data), format=args.format, split=args.split))
+        source=dict(data=osp.abspath(args.data), format=args.format, split=args.split),
+        made_by=_made_by(cfg, settings, size), force=args.force)
     pending = [i for i, sample_id in enumerate(real.ids) if not writer.is_done(sample_id)]
     print(f'{len(real)} images in {args.data} ({args.split}); {len(real) - len(pending)} done '
           f'earlier, inverting {len(pending)} at {size}x{size} on {args.device}')
     bar = ProgressBar(len(pending)) if pending else None
-    batch_size = max(1, int(settings['batch_size']))
+    batch_size = settings['batch_size']  # checked by build_inverter: >= 1
     for start in range(0, len(pending), batch_size):
         samples = [real.load(i, size) for i in pending[start:start + batch_size]]
         result = inverter.invert(np.stack([s.image for s in samples]))  # (N, R, R, 3)
@@ -84,10 +92,21 @@ def main(argv: list[str] | None = None) -> dict:
     return report
 
 
+def _made_by(cfg, settings: dict, size: int) -> dict:
+    """What the written latents depend on besides the data: the generator file (by content),
+    the encoder checkpoint and every inversion setting."""
+    generator = cfg.model.get('generator_checkpoint')
+    encoder = settings.get('encoder_checkpoint')
+    return dict(generator_sha256=sha256_file(generator) if generator else None,
+                encoder_sha256=sha256_file(encoder) if encoder else None,
+                resolution=size,
+                inversion={k: v for k, v in sorted(settings.items()) if k != 'encoder_checkpoint'})
+
+
 def _number(value: float) -> float | None:
     """JSON-safe float (an exact reconstruction has infinite PSNR: stored as None)."""
     return float(value) if np.isfinite(value) else None
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

@@ -27,8 +27,9 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 from PIL import Image
 
-from mmdsgan.datasets.toy_faces import (MAX_SIZE, MIN_SIZE, TOY_FACE_PALETTE, toy_sample_id,
-                                        write_toy_dataset)
+from mmdsgan.datasets.toy_faces import TOY_FACE_PALETTE, toy_sample_id, write_toy_dataset
+from mmdsgan.datasets.toy_faces.constants import MAX_SIZE, MIN_SIZE
+from mmdsgan.utils.errors import run_tool
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -162,4 +163,4 @@ def contact_sheet(images: List[np.ndarray], masks: List[np.ndarray],
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main))

@@ -11,12 +11,14 @@ Several processes: ``bash tools/dist_test.sh CONFIG CHECKPOINT NUM_GPUS [args]``
 from __future__ import annotations
 
 import argparse
+import sys
 import os.path as osp
 
 from mmengine.runner import Runner
 
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
-from mmdsgan.utils.cli import add_config_args, load_config
+from mmdsgan.utils.cli import add_config_args, config_from_args
+from mmdsgan.utils.errors import ConfigError, MissingFileError, run_tool
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -31,14 +33,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    cfg = load_config(args)
+        raise MissingFileError(f'checkpoint not found: {args.checkpoint}')
+    cfg = config_from_args(args)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         hooks = cfg.get('default_hooks', {})
         if 'visualization' not in hooks:
-            raise KeyError('--show-dir needs default_hooks.visualization in the config, e.g. '
-                           "visualization=dict(type='SegVisualizationHook')")
+            raise ConfigError('--show-dir needs default_hooks.visualization in the config, e.g. '
+                              "visualization=dict(type='SegVisualizationHook')")
         hooks['visualization']['draw'] = True
         cfg.visualizer['save_dir'] = args.show_dir
     if args.out:
@@ -48,4 +50,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

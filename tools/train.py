@@ -11,13 +11,15 @@ checkpoint in the work directory, ``--resume CKPT`` from that file. Several proc
 from __future__ import annotations
 
 import argparse
+import sys
 import logging
 
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
-from mmdsgan.utils.cli import add_config_args, load_config
+from mmdsgan.utils.cli import add_config_args, config_from_args
+from mmdsgan.utils.errors import ConfigError, run_tool
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,7 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> Runner:
     args = parse_args(argv)
-    cfg = load_config(args)
+    cfg = config_from_args(args)
 
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -41,8 +43,8 @@ def main(argv: list[str] | None = None) -> Runner:
             print_log('AMP is already enabled in the config.', logger='current',
                       level=logging.WARNING)
         elif wrapper != 'OptimWrapper':
-            raise ValueError(f'--amp needs optim_wrapper.type "OptimWrapper", the config has '
-                             f'"{wrapper}": set AmpOptimWrapper in the config instead')
+            raise ConfigError(f'--amp needs optim_wrapper.type "OptimWrapper", the config has '
+                              f'"{wrapper}": set AmpOptimWrapper in the config instead')
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -63,4 +65,4 @@ def _build_runner(cfg):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

@@ -12,6 +12,7 @@ ones (by the manifest's per-image score). The histogram of all scores, with the 
 from __future__ import annotations
 
 import argparse
+import sys
 import os.path as osp
 
 import matplotlib
@@ -24,6 +25,7 @@ from PIL import Image  # noqa: E402
 from mmdsgan.datasets.synthetic.manifest import filter_manifest, read_manifest  # noqa: E402
 from mmdsgan.datasets.synthetic.sample_files import decode_uncertainty  # noqa: E402
 from mmdsgan.datasets.synthetic.synthetic_seg_dataset import read_synthetic_metainfo  # noqa
+from mmdsgan.utils.errors import InputError, run_tool  # noqa: E402
 
 OVERLAY_ALPHA = 0.5
 
@@ -111,10 +113,10 @@ def main(argv: list[str] | None = None) -> tuple[str, str]:
     args = parse_args(argv)
     meta = read_synthetic_metainfo(args.dir)
     if meta.get('task', 'seg') != 'seg':
-        raise ValueError(f'{args.dir}: task {meta["task"]!r}; this tool draws segmentation sets')
+        raise InputError(f'{args.dir}: task {meta["task"]!r}; this tool draws segmentation sets')
     records = read_manifest(args.dir)
     if not records:
-        raise ValueError(f'{args.dir}: no finished sample in its manifest')
+        raise InputError(f'{args.dir}: no finished sample in its manifest')
     out = args.out or osp.join(args.dir, 'contact_sheet.png')
     hist_out = osp.splitext(out)[0] + '_hist.png'
     contact_sheet(args.dir, pick_extremes(records, args.num), meta, out)
@@ -124,4 +126,4 @@ def main(argv: list[str] | None = None) -> tuple[str, str]:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_tool(main))

@@ -1,8 +1,12 @@
-"""Reading and checking the files of a labeled-latent folder (numpy + PIL only).
+"""The meta file and the latents of a labeled-latent folder (numpy only).
 
-Shared by :class:`~mmdsgan.datasets.labeled_latent_dataset.LabeledLatentDataset`, its transforms
-and the annotation import, so every reader raises the same :class:`LabelFileError` that names the
-file and says how to fix it.
+Shared by :class:`~mmdsgan.datasets.labeled_latent_dataset.LabeledLatentDataset`, its transforms,
+the inversion writer and the annotation import, so every reader raises the same
+:class:`~mmdsgan.tasks.LabelFileError` that names the file and says how to fix it. Label files are
+read by their task (:mod:`mmdsgan.tasks`).
+
+The meta file is ``metainfo.json`` (the name generated and toy folders use too); folders written
+before it was renamed hold ``meta.json``, which is still read.
 """
 from __future__ import annotations
 
@@ -11,27 +15,30 @@ import os.path as osp
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
+from mmdsgan.tasks import LabelFileError, task_names
 from mmdsgan.utils.io import atomic_write
 
-__all__ = ['LabelFileError', 'LATENT_TYPES', 'TASKS', 'read_meta', 'write_meta', 'read_latent',
-           'infer_latent_type', 'read_index_png', 'read_depth_png', 'read_keypoints_json']
+__all__ = ['LabelFileError', 'LATENT_TYPES', 'META_NAME', 'meta_path', 'read_meta', 'write_meta',
+           'read_latent', 'infer_latent_type']
 
 LATENT_TYPES = ('z', 'w', 'wplus')
-TASKS = ('seg', 'depth', 'keypoints')
-INDEX_MODES = ('L', 'P', 'I;16', 'I')  # PIL modes whose pixel values are class ids
-DEPTH_MODES = ('I;16', 'I;16B', 'I')  # 16-bit (PIL may open them as 32-bit 'I')
+#: the meta file of every folder mmdsgan writes; ``meta.json`` is the name older folders hold.
+META_NAME = 'metainfo.json'
+LEGACY_META_NAME = 'meta.json'
 
 
-class LabelFileError(ValueError):
-    """A file of a labeled-latent folder is missing or malformed; the message says how to fix."""
+def meta_path(root: str) -> str:
+    """``<root>/metainfo.json``, or ``<root>/meta.json`` when only that one exists."""
+    path = osp.join(root, META_NAME)
+    legacy = osp.join(root, LEGACY_META_NAME)
+    return legacy if not osp.isfile(path) and osp.isfile(legacy) else path
 
 
 def read_meta(root: str) -> dict[str, Any]:
-    """``<root>/meta.json``: ``classes`` (required), ``palette``, ``latent_type``, ``task``,
-    ``keypoints`` (names), ``depth_scale``."""
-    path = osp.join(root, 'meta.json')
+    """The folder's meta file (:func:`meta_path`): ``classes`` (required), ``palette``,
+    ``latent_type``, ``task``, ``keypoints`` (names), ``depth_scale``."""
+    path = meta_path(root)
     if not osp.isfile(path):
         raise LabelFileError(f'{path} not found: write it, e.g. {{"classes": ["background", '
                              f'"skin"], "task": "seg", "latent_type": "wplus"}}')
@@ -44,8 +51,8 @@ def read_meta(root: str) -> dict[str, Any]:
         raise LabelFileError(f'{path} needs a non-empty "classes" list (class names; for depth '
                              f'e.g. ["depth"], for keypoints the keypoint names)')
     task = meta.setdefault('task', 'seg')
-    if task not in TASKS:
-        raise LabelFileError(f'{path}: "task" is {task!r}; use one of {list(TASKS)}')
+    if task not in task_names():
+        raise LabelFileError(f'{path}: "task" is {task!r}; use one of {list(task_names())}')
     latent_type = meta.get('latent_type')
     if latent_type is not None and latent_type not in LATENT_TYPES:
         raise LabelFileError(f'{path}: "latent_type" is {latent_type!r}; use one of '
@@ -54,8 +61,8 @@ def read_meta(root: str) -> dict[str, Any]:
 
 
 def write_meta(root: str, meta: dict[str, Any]) -> str:
-    """Write ``<root>/meta.json`` (after checking it with :func:`read_meta`); returns the path."""
-    path = osp.join(root, 'meta.json')
+    """Write ``<root>/metainfo.json`` (then checked with :func:`read_meta`); returns the path."""
+    path = osp.join(root, META_NAME)
     atomic_write(path, json.dumps(meta, indent=2).encode())
     read_meta(root)
     return path
@@ -63,7 +70,7 @@ def write_meta(root: str, meta: dict[str, Any]) -> str:
 
 def infer_latent_type(shape: tuple[int, ...], path: str) -> str:
     """``'wplus'`` for (num_ws, w_dim); ``'z'`` for a vector (set ``latent_type: "w"`` in
-    meta.json for w vectors: z and w have the same shape)."""
+    metainfo.json for w vectors: z and w have the same shape)."""
     if len(shape) == 2:
         return 'wplus'
     if len(shape) == 1:
@@ -82,9 +89,12 @@ def read_latent(path: str, latent_type: str | None = None) -> tuple[np.ndarray, 
                              f'saved with numpy.save')
     try:
         latent = np.load(path, allow_pickle=False)
-    except ValueError as err:
+    except (ValueError, OSError, EOFError) as err:
         raise LabelFileError(f'{path} is not a plain .npy array ({err}): save it with '
                              f'numpy.save(path, array)') from err
+    if not (np.issubdtype(latent.dtype, np.floating) or np.issubdtype(latent.dtype, np.integer)):
+        raise LabelFileError(f'{path} holds {latent.dtype} values, not numbers: save the latent '
+                             f'as a float array')
     if latent.ndim in (2, 3) and latent.shape[0] == 1:  # a batch of one (w+ has num_ws >= 2)
         latent = latent[0]
     inferred = infer_latent_type(latent.shape, path)
@@ -92,68 +102,7 @@ def read_latent(path: str, latent_type: str | None = None) -> tuple[np.ndarray, 
     if (latent_type == 'wplus') != (latent.ndim == 2):
         raise LabelFileError(f'{path}: shape {latent.shape} does not fit latent_type '
                              f'{latent_type!r} (z/w: (D,), wplus: (num_ws, w_dim)); fix '
-                             f'"latent_type" in meta.json or the array')
+                             f'"latent_type" in metainfo.json or the array')
     if not np.isfinite(latent).all():
         raise LabelFileError(f'{path} holds NaN or inf values: re-export the latent')
     return latent.astype(np.float32), latent_type
-
-
-def read_index_png(path: str) -> np.ndarray:
-    """A class-index mask: a single-channel PNG (8-bit grey, palette, or 16-bit) -> (H, W) int64.
-
-    Palette PNGs give their indices (not colours), as labeling tools write them.
-    """
-    image = _open_png(path)
-    if image.mode not in INDEX_MODES:
-        raise LabelFileError(
-            f'{path} is a {image.mode} image, not a class-index mask: save one channel whose '
-            f'values are class ids (8-bit grey "L" or palette "P" PNG); a colour mask must be '
-            f'mapped back to ids through the palette first')
-    return np.asarray(image).astype(np.int64)
-
-
-def read_depth_png(path: str, scale: float = 1.0) -> np.ndarray:
-    """A 16-bit depth PNG -> (H, W) float32 ``value / scale``; 0 marks unknown depth."""
-    image = _open_png(path)
-    if image.mode not in DEPTH_MODES:
-        raise LabelFileError(f'{path} is a {image.mode} image: save depth as a 16-bit '
-                             f'single-channel PNG (value = depth * depth_scale, 0 = unknown)')
-    return np.asarray(image).astype(np.float32) / scale
-
-
-def read_keypoints_json(path: str, num_keypoints: int | None = None
-                        ) -> tuple[np.ndarray, tuple[int, int]]:
-    """Keypoints ``{"width": W, "height": H, "keypoints": [[x, y] or [x, y, visible], ...]}``.
-
-    Returns:
-        ``(keypoints, (H, W))`` with keypoints (K, 3) float32 ``(x, y, visible)`` in pixels of
-        the W x H image (pixel centres at integers); a missing visibility means visible (1).
-    """
-    if not osp.isfile(path):
-        raise LabelFileError(f'{path} not found: write the keypoints of this image as JSON '
-                             f'{{"width": W, "height": H, "keypoints": [[x, y, v], ...]}}')
-    try:
-        with open(path) as f:
-            data = json.load(f)
-        points = [list(p) + [1.0] * (3 - len(p)) for p in data['keypoints']]
-        size = (int(data['height']), int(data['width']))
-        keypoints = np.asarray(points, dtype=np.float32).reshape(-1, 3)
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
-        raise LabelFileError(f'{path}: expected {{"width": W, "height": H, "keypoints": '
-                             f'[[x, y] or [x, y, visible], ...]}} ({err!r})') from err
-    if num_keypoints is not None and len(keypoints) != num_keypoints:
-        raise LabelFileError(f'{path} has {len(keypoints)} keypoints, meta.json names '
-                             f'{num_keypoints}: give every keypoint (visible 0 if unseen)')
-    return keypoints, size
-
-
-def _open_png(path: str) -> Image.Image:
-    if not osp.isfile(path):
-        raise LabelFileError(f'{path} not found: every labeled latent needs its label file')
-    try:
-        image = Image.open(path)
-        image.load()
-    except OSError as err:
-        raise LabelFileError(f'{path} cannot be read as an image ({err}): re-export it as '
-                             f'PNG') from err
-    return image

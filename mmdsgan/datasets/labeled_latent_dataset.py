@@ -3,7 +3,7 @@
 Folder layout (``tools/import_annotations.py`` writes it)::
 
     data_root/
-      meta.json           {"classes": [...], "palette": [[r, g, b], ...], "task": "seg",
+      metainfo.json       {"classes": [...], "palette": [[r, g, b], ...], "task": "seg",
                            "latent_type": "wplus", "keypoints": [...], "depth_scale": 256.0}
       latents/<id>.npy    z (z_dim,), w (w_dim,) or w+ (num_ws, w_dim), float
       labels/<id>.png     seg: class-index PNG (8-bit grey or palette: values are class ids,
@@ -11,8 +11,9 @@ Folder layout (``tools/import_annotations.py`` writes it)::
       labels/<id>.json    keypoints: {"width": W, "height": H, "keypoints": [[x, y, v], ...]}
       images/<id>.png     optional: the generated image, for viewing only
 
-``task`` defaults to ``"seg"``; ``latent_type`` is inferred from the array's shape when absent
-(vectors are taken as z: write ``"w"`` for w vectors). ``classes`` names the classes (seg), the
+(``meta.json``, the older name, is read too.) ``task`` defaults to ``"seg"``; ``latent_type``
+is inferred from the array's shape when absent (vectors are taken as z: write ``"w"`` for w
+vectors). ``classes`` names the classes (seg), the
 keypoints (keypoints) or the single output (depth, e.g. ``["depth"]``).
 """
 from __future__ import annotations
@@ -25,17 +26,12 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmseg.registry import DATASETS
 
+from mmdsgan.tasks import get_task
+from mmdsgan.tasks.seg import default_palette
+
 from .label_io import LabelFileError, read_meta
 
-__all__ = ['LabeledLatentDataset', 'default_palette']
-
-
-def default_palette(num_classes: int) -> list[list[int]]:
-    """A fixed pseudo-random palette (class 0 black), for folders whose meta has none."""
-    rng = np.random.RandomState(0)
-    colours = rng.randint(32, 256, size=(num_classes, 3))
-    colours[0] = 0
-    return colours.tolist()
+__all__ = ['LabeledLatentDataset']
 
 
 @DATASETS.register_module()
@@ -45,7 +41,7 @@ class LabeledLatentDataset(BaseDataset):
     Args:
         data_root: the folder.
         pipeline: transforms, typically ``LoadLatent``, ``LoadLabel``, ``PackLatentInputs``.
-        metainfo: overrides of meta.json's entries.
+        metainfo: overrides of metainfo.json's entries.
         **kwargs: other :class:`mmengine.dataset.BaseDataset` arguments (``indices``,
             ``serialize_data``, ``test_mode``, ...).
 
@@ -76,7 +72,7 @@ class LabeledLatentDataset(BaseDataset):
             raise LabelFileError(f'{osp.join(root, "latents")} holds no .npy latents: put one '
                                  f'latents/<id>.npy per labeled image (see the layout in '
                                  f'{__name__})')
-        label_ext = '.json' if task == 'keypoints' else '.png'
+        label_ext = get_task(task).label_ext
         problems, records = [], []
         for latent_path in latent_paths:
             sample_id = osp.splitext(osp.basename(latent_path))[0]
@@ -92,6 +88,11 @@ class LabeledLatentDataset(BaseDataset):
                 latent_type=self.metainfo['latent_type'],
                 num_classes=len(self.metainfo['classes']),
                 depth_scale=self.metainfo['depth_scale']))
+        latent_ids = {osp.splitext(osp.basename(p))[0] for p in latent_paths}
+        for label_path in sorted(glob.glob(osp.join(root, 'labels', '*' + label_ext))):
+            if osp.splitext(osp.basename(label_path))[0] not in latent_ids:
+                problems.append(f'{label_path} has no latent (latents/<id>.npy): add it or '
+                                f'remove the label')
         if problems:
             raise LabelFileError(f'{len(problems)} problem(s) in {root}:\n  '
                                  + '\n  '.join(problems))

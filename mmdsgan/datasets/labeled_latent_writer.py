@@ -3,14 +3,16 @@
 Per sample ``<id>`` (each file written with :func:`mmdsgan.utils.io.atomic_write`, so a file that
 exists is complete; the latent is written last, so its presence marks a finished sample)::
 
-    labels/<id>.png      seg: palette PNG of class ids; depth: 16-bit PNG (raw input values)
-    labels/<id>.json     keypoints: {"width": R, "height": R, "keypoints": [[x, y, v], ...]}
+    labels/<id>.png      seg: palette PNG of class ids; depth: 16-bit PNG
+                         (value = round(depth * depth_scale))
+    labels/<id>.json     keypoints: {"height": R, "width": R, "keypoints": [[x, y, v], ...]}
     images/<id>.png      the reconstruction G(w+)
     previews/<id>.png    real | reconstruction | label overlay, side by side
     metrics/<id>.json    {"id", "source", "psnr", "lpips"}
     latents/<id>.npy     w+ (num_ws, w_dim) float32
 
-plus ``meta.json`` (classes, palette, task, latent_type "wplus", keypoints, depth_scale) and, from
+plus ``metainfo.json`` (classes, palette, task, latent_type "wplus", keypoints, depth_scale,
+and what the files depend on: ``kind``, ``source``, ``made_by``) and, from
 :meth:`LabeledLatentWriter.write_report`, ``report.json`` / ``report.md``.
 """
 from __future__ import annotations
@@ -22,58 +24,82 @@ import os.path as osp
 from typing import Any, Sequence
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from mmdsgan.utils.io import atomic_write, npy_bytes, png_bytes, remove_stale_temporaries
+from mmdsgan.tasks import get_task
+from mmdsgan.tasks.seg import default_palette
+from mmdsgan.utils.io import atomic_write, npy_bytes, png_bytes
 
-from .label_io import LabelFileError, read_meta, write_meta
-from .labeled_latent_dataset import default_palette
+from .folder_claim import FolderClaimError, claim_folder, prepare_folders
+from .label_io import META_NAME, LabelFileError, read_meta, write_meta
 
-__all__ = ['LabeledLatentWriter', 'label_overlay']
+__all__ = ['LabeledLatentWriter', 'KIND']
 
-OVERLAY_ALPHA = 0.5
+#: the meta file's ``kind`` of a folder written by :class:`LabeledLatentWriter`.
+KIND = 'mmdsgan.labeled_latents'
+SUBFOLDERS = ('latents', 'labels', 'images', 'previews', 'metrics')
 
 
 class LabeledLatentWriter:
     """Writes samples and the report into ``out_dir`` (layout in the module doc).
 
     Args:
-        out_dir: output folder (created; an earlier run's folder is resumed if its meta.json
-            matches).
+        out_dir: output folder (created; an earlier run's folder is resumed if its
+            metainfo.json matches).
         task: 'seg', 'depth' or 'keypoints'.
         classes: class names (seg), ['depth'], or keypoint names.
         palette: [r, g, b] per class (seg); None = a fixed default palette.
         depth_scale: PNG value per depth unit (depth).
-        source: provenance stored in meta.json (e.g. the real folder and split).
+        source: the real data (e.g. its folder, format and split).
+        made_by: what else the files depend on (generator file hash, inversion settings).
+        force: start over in a folder that holds anything else; files of an earlier
+            labeled-latent run there are deleted first, nothing else is.
+
+    ``source`` and ``made_by`` are stored in ``metainfo.json``; a folder is resumed only when
+    they, the task and the classes are the same, and a non-empty folder that is not a
+    labeled-latent folder is refused (:class:`~mmdsgan.tasks.LabelFileError`) unless
+    ``force``.
     """
 
     def __init__(self, out_dir: str, task: str, classes: Sequence[str],
                  palette: Sequence[Sequence[int]] | None = None, depth_scale: float = 1.0,
-                 source: dict[str, Any] | None = None) -> None:
-        self.out_dir, self.task = out_dir, task
+                 source: dict[str, Any] | None = None, made_by: dict[str, Any] | None = None,
+                 force: bool = False) -> None:
+        self.out_dir, self.task = out_dir, get_task(task)
         self.palette = [list(c) for c in (palette or default_palette(len(classes)))]
-        meta = dict(classes=list(classes), task=task, latent_type='wplus')
-        if task == 'seg':
-            meta['palette'] = self.palette
-        if task == 'keypoints':
-            meta['keypoints'] = list(classes)
-        if task == 'depth':
-            meta['depth_scale'] = float(depth_scale)
-        self._check_resumable(meta)
-        for sub in ('latents', 'labels', 'images', 'previews', 'metrics'):
-            os.makedirs(osp.join(out_dir, sub), exist_ok=True)
-            remove_stale_temporaries(osp.join(out_dir, sub))  # left by an interrupted run
-        write_meta(out_dir, dict(meta, source=source or {}))
+        self.depth_scale = float(depth_scale)
+        meta = dict(classes=list(classes), task=self.task.name, latent_type='wplus',
+                    **self.task.meta_entries(classes, self.palette, self.depth_scale))
+        # What the files depend on: a folder made from other data, another generator or other
+        # settings is never resumed (its latents would be mixed with this run's).
+        fingerprint = dict(meta, kind=KIND, source=source or {}, made_by=made_by or {})
+        ours = self._claim(fingerprint, force)
+        subfolders = [osp.join(out_dir, sub) for sub in SUBFOLDERS]
+        if force and ours:
+            self._remove_own_files(subfolders)
+        prepare_folders(out_dir, subfolders, root_files=(META_NAME, 'report.json', 'report.md'))
+        write_meta(out_dir, dict(meta, kind=KIND, source=source or {}, made_by=made_by or {}))
 
-    def _check_resumable(self, meta: dict) -> None:
-        if not osp.isfile(osp.join(self.out_dir, 'meta.json')):
-            return
-        old = read_meta(self.out_dir)
-        differs = [k for k in meta if old.get(k) != meta[k]]
-        if differs:
-            raise LabelFileError(f'{osp.join(self.out_dir, "meta.json")} belongs to another '
-                                 f'dataset (differs in {differs}): give another --out, or delete '
-                                 f'the folder to start again')
+    def _claim(self, fingerprint: dict, force: bool) -> bool:
+        """Claim the folder (:func:`~.folder_claim.claim_folder`); True when it already holds
+        a labeled-latent folder (so its sub-folders hold only files of this writer)."""
+        try:
+            claim_folder(self.out_dir, META_NAME, KIND, fingerprint, force,
+                         tool_hint='use another --out, or pass --force to start over in it',
+                         who='LabeledLatentWriter')
+        except FolderClaimError as err:
+            raise LabelFileError(str(err)) from err
+        try:
+            return read_meta(self.out_dir).get('kind') == KIND
+        except LabelFileError:
+            return False
+
+    def _remove_own_files(self, subfolders: list[str]) -> None:
+        """Start over in an earlier run's folder: delete the per-sample files it wrote."""
+        for folder in subfolders:
+            if osp.isdir(folder):
+                for name in os.listdir(folder):
+                    if osp.splitext(name)[1] in ('.npy', '.png', '.json'):
+                        os.remove(osp.join(folder, name))
 
     def is_done(self, sample_id: str) -> bool:
         """The sample's latent exists (it is written last)."""
@@ -85,24 +111,15 @@ class LabeledLatentWriter:
 
         Args:
             ws: (num_ws, w_dim) w+.
-            label: seg (R, R) uint8; depth (R, R) uint16; keypoints (K, 3).
+            label: seg (R, R) class ids; depth (R, R) float depth; keypoints (K, 3).
             real: (R, R, 3) uint8 fitted real image; recon: (R, R, 3) uint8 reconstruction.
             metrics: per-image numbers for the report.
         """
-        if self.task == 'keypoints':
-            size = real.shape[0]
-            points = [[float(x), float(y), float(v)] for x, y, v in np.asarray(label)]
-            atomic_write(self._path('labels', sample_id, '.json'), json.dumps(
-                dict(width=size, height=size, keypoints=points)).encode())
-        elif self.task == 'depth':
-            atomic_write(self._path('labels', sample_id, '.png'),
-                         png_bytes(np.asarray(label, dtype=np.uint16)))  # 16-bit grey
-        else:  # palette PNG: pixel values stay the class ids
-            atomic_write(self._path('labels', sample_id, '.png'),
-                         png_bytes(np.asarray(label, dtype=np.uint8), self.palette))
+        atomic_write(self._path('labels', sample_id, self.task.label_ext),
+                     self.task.encode(label, real.shape[:2], self.palette, self.depth_scale))
         atomic_write(self._path('images', sample_id, '.png'), png_bytes(recon))
-        preview = np.concatenate([real, recon, label_overlay(real, label, self.task,
-                                                             self.palette)], axis=1)
+        preview = np.concatenate([real, recon, self.task.overlay(real, label, self.palette,
+                                                                 self.depth_scale)], axis=1)
         atomic_write(self._path('previews', sample_id, '.png'), png_bytes(preview))
         atomic_write(self._path('metrics', sample_id, '.json'),
                      json.dumps(dict(metrics, id=sample_id)).encode())
@@ -131,34 +148,6 @@ class LabeledLatentWriter:
 
     def _path(self, sub: str, sample_id: str, ext: str) -> str:
         return osp.join(self.out_dir, sub, sample_id + ext)
-
-
-def label_overlay(image: np.ndarray, label: np.ndarray, task: str,
-                  palette: Sequence[Sequence[int]]) -> np.ndarray:
-    """(R, R, 3) uint8 view of a label over its image: seg colours blended at 50 %, depth as
-    grey levels (near = bright) blended at 50 %, keypoints as palette-coloured dots."""
-    base = image.astype(np.float32)
-    if task == 'seg':
-        colours = np.asarray(palette + [[255, 255, 255]] * 256, dtype=np.float32)[:256]
-        top = colours[np.asarray(label, dtype=np.int64)]  # (R, R, 3)
-    elif task == 'depth':
-        depth = np.asarray(label, dtype=np.float32)
-        known = depth > 0
-        span = np.ptp(depth[known]) if known.any() else 0.0
-        low = depth[known].min() if known.any() else 0.0
-        grey = np.where(known, 255 * (1 - (depth - low) / (span or 1.0)), 0)
-        top = np.repeat(grey[..., None], 3, axis=2)
-    else:
-        canvas = Image.fromarray(image.copy())
-        draw = ImageDraw.Draw(canvas)
-        radius = max(1.0, image.shape[0] / 64)
-        for k, (x, y, v) in enumerate(np.asarray(label)):
-            if v > 0:
-                colour = tuple(int(c) for c in palette[k % len(palette)]) if palette else (255,) * 3
-                draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=colour)
-        return np.asarray(canvas)
-    return np.clip((1 - OVERLAY_ALPHA) * base + OVERLAY_ALPHA * top, 0, 255).round().astype(
-        np.uint8)
 
 
 def _markdown(report: dict[str, Any]) -> str:

@@ -21,6 +21,18 @@ several annotations of an image, the one with the most labeled keypoints (then t
 Every sample is brought to the generator's ``size x size`` by :class:`~.square_fit.SquareFit`
 (shorter side to ``size``, centre crop; labels nearest, keypoints transformed with the image).
 COCO keypoints, like the toy domain's, are pixel indices (pixel centres at integers).
+
+Before any sample is loaded, :func:`read_real_labeled` checks the whole split cheaply
+(:meth:`RealLabeledSet.check`: image and label headers and the COCO json, no pixel decoding)
+and lists every problem at once in one :class:`RealDataError` (``N problem(s) in SOURCE:`` then
+one line each): images PIL cannot open, images without a faithful 8-bit RGB conversion (16-bit
+or 32-bit/float greyscale, PIL modes ``I;16*``, ``I``, ``F``: refused, not clipped to white;
+8-bit grey, palette, RGBA, LA, CMYK, ... are converted to RGB), image sizes differing from the
+COCO json or the label, and COCO segmentations that would silently turn into background or
+crash (missing, empty, polygons under 3 points, malformed RLE: see
+:func:`~mmdsgan.datasets.coco_masks.check_segmentation`). Structural faults of a COCO json (a
+top level that is not an object, entries without ``id`` / ``file_name``, an image id listed
+twice, annotations of unknown images, missing image files) are listed the same way.
 """
 from __future__ import annotations
 
@@ -33,8 +45,13 @@ from typing import Any, Mapping
 import numpy as np
 from PIL import Image
 
-from .coco_masks import CocoFormatError, class_index_mask
-from .label_io import LabelFileError, TASKS, read_depth_png, read_index_png
+from .coco_masks import CocoFormatError, check_segmentation, class_index_mask
+from mmdsgan.tasks import get_task
+from mmdsgan.tasks.depth import read_depth_png
+from mmdsgan.tasks.seg import read_index_png
+from mmdsgan.utils.paths import path_inside
+
+from .label_io import LabelFileError, meta_path
 from .square_fit import SquareFit
 
 __all__ = ['RealDataError', 'RealSample', 'RealLabeledSet', 'read_real_labeled']
@@ -42,6 +59,12 @@ __all__ = ['RealDataError', 'RealSample', 'RealLabeledSet', 'read_real_labeled']
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp')
 IGNORE_INDEX = 255
 FORMATS = ('mmseg', 'coco')
+# PIL modes with a faithful conversion to 8-bit RGB (others, e.g. 16-bit grey 'I;16', are refused)
+RGB_CONVERTIBLE_MODES = ('1', 'L', 'P', 'PA', 'LA', 'RGB', 'RGBA', 'RGBX', 'RGBa', 'CMYK',
+                         'YCbCr')
+_COCO_OBJECT = ('COCO JSON is {"images": [...], "annotations": [...], "categories": [...]}; '
+                'fix the file or point real_data.ann_file at the right one')
+_META_OBJECT = ('the meta file is {"classes": [...], "palette": [...], ...}; fix or remove it')
 
 
 class RealDataError(LabelFileError):
@@ -56,7 +79,8 @@ class RealSample:
         id: file stem, used for every output file.
         image_path: the source image.
         image: (size, size, 3) uint8.
-        label: seg (size, size) uint8 class ids; depth (size, size) uint16 raw PNG values;
+        label: seg (size, size) uint8 class ids; depth (size, size) float32 depth (PNG value /
+            depth_scale, 0 = unknown);
             keypoints (K, 3) float32 ``x, y, visibility``.
         fit: the resize rule applied.
     """
@@ -86,6 +110,7 @@ class RealLabeledSet:
         palette: [r, g, b] per class (seg) or None.
         keypoint_names: keypoint names (keypoints task), else None.
         depth_scale: PNG value per depth unit (depth task).
+        source: the dataset root or the COCO json, for messages.
     """
     task: str
     classes: list[str]
@@ -94,6 +119,7 @@ class RealLabeledSet:
     keypoint_names: list[str] | None = None
     depth_scale: float = 1.0
     category_map: dict[int, int] = field(default_factory=dict)
+    source: str = ''
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -102,28 +128,66 @@ class RealLabeledSet:
     def ids(self) -> list[str]:
         return [e.id for e in self.entries]
 
+    def problems(self) -> list[str]:
+        """Every problem found from file headers and the COCO json, without decoding pixels
+        (what is checked: module doc); empty: all good.
+
+        Annotations of a category missing from ``category_map`` are left to :meth:`load`, which
+        refuses them naming the category.
+        """
+        found = []
+        for entry in self.entries:
+            try:
+                with Image.open(entry.image_path) as image:
+                    mode, (width, height) = image.mode, image.size
+            except OSError as err:
+                found.append(_unreadable(entry.image_path, err))
+                continue
+            problem = _mode_problem(entry.image_path, mode)
+            if problem is not None:
+                found.append(problem)
+            shape = (height, width)
+            if entry.coco_size is not None and tuple(entry.coco_size) != shape:
+                found.append(_coco_size_problem(entry, shape))
+            if self.task == 'keypoints':
+                continue
+            if entry.annotations is None:
+                found += _label_header_problems(entry, shape)
+                continue
+            for k, ann in enumerate(entry.annotations):
+                if ann.get('category_id') not in self.category_map:
+                    continue
+                try:
+                    check_segmentation(ann.get('segmentation'), height, width)
+                except CocoFormatError as err:
+                    found.append(f'{entry.source}: annotation {ann.get("id", k)} of image '
+                                 f'{entry.image_path}: {err}')
+        return found
+
+    def check(self) -> None:
+        """Raise one :class:`RealDataError` listing all :meth:`problems`, if any."""
+        found = self.problems()
+        if found:
+            raise _problems_error(found, self.source)
+
     def load(self, index: int, size: int) -> RealSample:
         """Read sample ``index`` and fit it to ``size x size``."""
         entry = self.entries[index]
         image = _read_rgb(entry.image_path)
         fit = SquareFit.for_shape(image.shape[0], image.shape[1], size)
         label = self._read_label(entry, image.shape[:2])
-        if self.task == 'keypoints':
-            return RealSample(entry.id, entry.image_path, fit.image(image), fit.keypoints(label),
-                              fit)
         if self.task == 'seg':
             bad = np.unique(label[(label >= len(self.classes)) & (label != IGNORE_INDEX)])
             if bad.size:
                 raise RealDataError(f'{entry.source}: class ids {bad.tolist()} of {entry.id} '
                                     f'are outside 0..{len(self.classes) - 1} ({IGNORE_INDEX} = '
                                     f'ignore); fix the label or real_data.classes')
-        return RealSample(entry.id, entry.image_path, fit.image(image), fit.nearest(label), fit)
+        return RealSample(entry.id, entry.image_path, fit.image(image),
+                          get_task(self.task).fit(fit, label), fit)
 
     def _read_label(self, entry: _Entry, shape: tuple[int, int]) -> np.ndarray:
         if entry.coco_size is not None and tuple(entry.coco_size) != tuple(shape):
-            raise RealDataError(f'{entry.source}: image {entry.image_path} is {shape[1]}x'
-                                f'{shape[0]} but the json says {entry.coco_size[1]}x'
-                                f'{entry.coco_size[0]}; fix "width"/"height" or the image')
+            raise RealDataError(_coco_size_problem(entry, shape))
         if self.task == 'keypoints':
             return _keypoints_of(entry, len(self.classes))
         if self.task == 'seg' and entry.annotations is not None:
@@ -139,7 +203,7 @@ class RealLabeledSet:
                                     f'(255 = ignore)')
             label = label.astype(np.uint8)
         else:
-            label = read_depth_png(entry.source).astype(np.uint16)  # raw values, exact
+            label = read_depth_png(entry.source, self.depth_scale)
         if label.shape != tuple(shape):
             raise RealDataError(f'{entry.source}: label is {label.shape[1]}x{label.shape[0]}, '
                                 f'its image {entry.image_path} is {shape[1]}x{shape[0]}; '
@@ -159,18 +223,27 @@ def read_real_labeled(root: str, fmt: str = 'mmseg', split: str = 'train', task:
         real_data: overrides of the folder's meta: ``classes``, ``palette``, ``depth_scale``,
             ``keypoints`` (names), ``category_map`` (COCO: category name or id -> class id),
             ``ann_file`` (COCO json path).
+
+    Raises:
+        RealDataError: the first problem found in the layout / json, or every problem found
+            by :meth:`RealLabeledSet.check` at once.
     """
     if fmt not in FORMATS:
         raise RealDataError(f'unknown format {fmt!r}: use one of {list(FORMATS)}')
-    if task not in TASKS:
-        raise RealDataError(f'unknown task {task!r}: use one of {list(TASKS)}')
+    try:
+        get_task(task)
+    except ValueError as err:
+        raise RealDataError(str(err)) from None
     if not osp.isdir(root):
         raise RealDataError(f'{root} is not a folder: give the real dataset root with --data')
     options = {**_folder_meta(root), **{k: v for k, v in dict(real_data or {}).items()
                                         if v is not None}}
     if fmt == 'coco':
-        return _read_coco(root, split, task, options)
-    return _read_mmseg(root, split, task, options)
+        real = _read_coco(root, split, task, options)
+    else:
+        real = _read_mmseg(root, split, task, options)
+    real.check()  # headers only: all problems of the split at once, before any long work
+    return real
 
 
 # ------------------------------------------------------------------------------------- mmseg
@@ -230,15 +303,15 @@ def _read_coco(root: str, split: str, task: str, options: dict) -> RealLabeledSe
 def _coco_set(ann_file: str, task: str, options: dict,
               images_by_name: dict[str, str] | None = None,
               image_dirs: list[str] | None = None) -> RealLabeledSet:
-    coco = _read_json(ann_file)
+    coco = _read_json(ann_file, _COCO_OBJECT)
     for key in ('images', 'annotations', 'categories'):
         if not isinstance(coco.get(key), list):
-            raise RealDataError(f'{ann_file}: not COCO JSON (no "{key}" list)')
+            raise RealDataError(f'{ann_file}: not COCO JSON (no "{key}" list); {_COCO_OBJECT}')
+    problems = _coco_structure_problems(coco, ann_file, task)
+    if problems:
+        raise _problems_error(problems, ann_file)
     by_image: dict[Any, list] = {img['id']: [] for img in coco['images']}
     for ann in coco['annotations']:
-        if ann.get('image_id') not in by_image:
-            raise RealDataError(f'{ann_file}: annotation {ann.get("id")} refers to image_id '
-                                f'{ann.get("image_id")!r}, which "images" does not list')
         by_image[ann['image_id']].append(ann)
     entries = []
     for img in sorted(coco['images'], key=lambda im: im['file_name']):
@@ -246,15 +319,18 @@ def _coco_set(ann_file: str, task: str, options: dict,
         if images_by_name is not None:
             path = images_by_name.get(osp.basename(name))
         else:
-            path = next((osp.join(d, name) for d in image_dirs
-                         if osp.isfile(osp.join(d, name))), None)
+            candidates = [path_inside(d, name, f'{ann_file}: image file_name') for d in image_dirs]
+            path = next((c for c in candidates if osp.isfile(c)), None)
         if path is None:
             where = image_dirs if image_dirs is not None else 'img_dir/<split>'
-            raise RealDataError(f'{ann_file}: image {name!r} not found in {where}; put the '
-                                f'image there or drop it from the json')
+            problems.append(f'{ann_file}: image {name!r} not found in {where}; put the image '
+                            f'there or drop it from the json')
+            continue
         size = (int(img['height']), int(img['width'])) if 'height' in img else None
         entries.append(_Entry(osp.splitext(osp.basename(name))[0], path, ann_file,
                               annotations=by_image[img['id']], coco_size=size))
+    if problems:
+        raise _problems_error(problems, ann_file)
     stems = [e.id for e in entries]
     if len(set(stems)) != len(stems):
         raise RealDataError(f'{ann_file}: two images share a file stem; rename them (the stem '
@@ -266,6 +342,57 @@ def _coco_set(ann_file: str, task: str, options: dict,
     category_map, classes = _category_map(coco['categories'], options, ann_file)
     return _make_set(task, entries, {'palette': None, **options, 'classes': classes,
                                      'category_map': category_map}, source=ann_file)
+
+
+def _coco_structure_problems(coco: dict, ann_file: str, task: str) -> list[str]:
+    """Entries of the json that the reader cannot use (duplicate image ids first)."""
+    problems, names_by_id = [], {}
+    listed_ids = {img.get('id') for img in coco['images']
+                  if isinstance(img, dict) and _is_id(img.get('id'))}
+    for k, img in enumerate(coco['images']):
+        if not isinstance(img, dict):
+            problems.append(f'{ann_file}: images[{k}] is a JSON {_json_kind(img)}, not an '
+                            f'object; write {{"id": ..., "file_name": ..., "width": ..., '
+                            f'"height": ...}}')
+            continue
+        image_id = img.get('id', f'images[{k}]')
+        missing = ' or '.join('"' + key + '"' for key in ('id', 'file_name') if key not in img)
+        if missing:
+            problems.append(f'{ann_file}: image {image_id} has no {missing}; give every image '
+                            f'its "id" and "file_name"')
+            continue
+        if not _is_id(img['id']) or not isinstance(img['file_name'], str):
+            problems.append(f'{ann_file}: image {image_id!r}: "id" must be a number or string '
+                            f'and "file_name" a string (got {img["file_name"]!r}); fix the entry')
+            continue
+        names_by_id.setdefault(img['id'], []).append(img['file_name'])
+        if ('width' in img or 'height' in img) and not all(
+                _is_pixel_count(img.get(key)) for key in ('width', 'height')):
+            problems.append(f'{ann_file}: image {image_id} ({img["file_name"]}): "width" '
+                            f'{img.get("width")!r} and "height" {img.get("height")!r} must both '
+                            f'be pixel counts; fix them or drop both')
+    duplicates = []
+    for image_id, names in names_by_id.items():
+        if len(names) > 1:
+            times = 'twice' if len(names) == 2 else f'{len(names)} times'
+            duplicates.append(f'{ann_file}: image id {image_id!r} appears {times} in images (file '
+                              f'names {", ".join(names)}); give each image its own id (and '
+                              f'its annotations the matching image_id)')
+    for k, ann in enumerate(coco['annotations']):
+        if not isinstance(ann, dict):
+            problems.append(f'{ann_file}: annotations[{k}] is a JSON {_json_kind(ann)}, not an '
+                            f'object; fix or delete it')
+        elif not _is_id(ann.get('image_id')) or ann['image_id'] not in listed_ids:
+            problems.append(f'{ann_file}: annotation {ann.get("id", k)} refers to image_id '
+                            f'{ann.get("image_id")!r}, which "images" does not list; fix the '
+                            f'image_id or delete the annotation')
+    need = () if task == 'keypoints' else ('id', 'name')  # keypoints: names read by key
+    for k, cat in enumerate(coco['categories']):
+        if not isinstance(cat, dict) or any(key not in cat for key in need):
+            keys = ' and '.join('"' + key + '"' for key in need)
+            problems.append(f'{ann_file}: categories[{k}] is not an object'
+                            f'{" with " + keys if keys else ""}; fix it')
+    return duplicates + problems
 
 
 def _category_map(categories: list[dict], options: dict, ann_file: str
@@ -335,34 +462,107 @@ def _make_set(task: str, entries: list[_Entry], options: dict, source: str) -> R
                           keypoint_names=list(options.get('keypoints') or classes)
                           if task == 'keypoints' else None,
                           depth_scale=float(options.get('depth_scale', 1.0)),
-                          category_map=dict(options.get('category_map') or {}))
+                          category_map=dict(options.get('category_map') or {}), source=source)
 
 
 def _folder_meta(root: str) -> dict:
-    """classes / palette / keypoints / depth_scale of ``metainfo.json`` or ``meta.json``."""
-    for name in ('metainfo.json', 'meta.json'):
-        path = osp.join(root, name)
-        if osp.isfile(path):
-            meta = _read_json(path)
-            return {k: meta[k] for k in ('classes', 'palette', 'keypoints', 'depth_scale')
-                    if k in meta}
-    return {}
+    """classes / palette / keypoints / depth_scale of the folder's meta file (:func:`meta_path`:
+    ``metainfo.json``, or the older ``meta.json``)."""
+    path = meta_path(root)
+    if not osp.isfile(path):
+        return {}
+    meta = _read_json(path, _META_OBJECT)
+    return {k: meta[k] for k in ('classes', 'palette', 'keypoints', 'depth_scale') if k in meta}
 
 
-def _read_json(path: str) -> dict:
+def _read_json(path: str, expect: str) -> dict:
+    """The JSON object of ``path``; ``expect`` (what it should hold) completes the message."""
     if not osp.isfile(path):
         raise RealDataError(f'{path} not found')
     try:
-        with open(path) as f:
-            return json.load(f)
+        with open(path, encoding='utf-8') as f:
+            data = json.load(f)
     except json.JSONDecodeError as err:
         raise RealDataError(f'{path} is not valid JSON ({err}): fix the syntax') from err
+    except UnicodeDecodeError as err:
+        raise RealDataError(f'{path} is not UTF-8 text ({err}): save it as UTF-8 JSON') from err
+    if not isinstance(data, dict):
+        raise RealDataError(f'{path}: the top level is a JSON {_json_kind(data)}, expected an '
+                            f'object: {expect}')
+    return data
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return 'true/false'
+    for kind, name in ((dict, 'object'), (list, 'list'), (str, 'string'),
+                       ((int, float), 'number')):
+        if isinstance(value, kind):
+            return name
+    return 'null' if value is None else type(value).__name__
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
+def _is_pixel_count(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and float(value).is_integer() and value > 0)
+
+
+def _problems_error(problems: list[str], source: str) -> RealDataError:
+    """One problem: its own line; several: ``N problem(s) in SOURCE:`` and one line each."""
+    if len(problems) == 1:
+        return RealDataError(problems[0])
+    return RealDataError(f'{len(problems)} problem(s) in {source}:\n  ' + '\n  '.join(problems))
+
+
+def _mode_problem(path: str, mode: str) -> str | None:
+    """Why an image of PIL ``mode`` is refused (None: it converts faithfully to 8-bit RGB)."""
+    if mode in RGB_CONVERTIBLE_MODES:
+        return None
+    if mode.startswith('I;16'):
+        kind = '16-bit greyscale image'
+    elif mode.startswith('I'):
+        kind = '32-bit integer greyscale image'
+    elif mode.startswith('F'):
+        kind = '32-bit float greyscale image'
+    else:
+        kind = 'image'
+    return (f'{path}: {kind} (PIL mode {mode!r}) has no faithful 8-bit RGB conversion (PIL '
+            f'would clip it, e.g. to white); save it as 8-bit RGB (scaled to 0..255) and re-run')
+
+
+def _unreadable(path: str, err: Exception) -> str:
+    return f'{path} cannot be read as an image ({err}): re-export it as PNG or JPEG'
+
+
+def _coco_size_problem(entry: _Entry, shape: tuple[int, int]) -> str:
+    return (f'{entry.source}: image {entry.image_path} is {shape[1]}x{shape[0]} but the json '
+            f'says {entry.coco_size[1]}x{entry.coco_size[0]}; fix "width"/"height" or the image')
+
+
+def _label_header_problems(entry: _Entry, shape: tuple[int, int]) -> list[str]:
+    """A label file (mmseg seg / depth) that cannot be opened, or of another size than its
+    image (header only; the values are checked by :meth:`RealLabeledSet.load`)."""
+    try:
+        with Image.open(entry.source) as label:
+            width, height = label.size
+    except OSError as err:
+        return [f'{entry.source} cannot be read as an image ({err}): save the label as PNG']
+    if (height, width) != tuple(shape):
+        return [f'{entry.source}: label is {width}x{height}, its image {entry.image_path} is '
+                f'{shape[1]}x{shape[0]}; save the label at the image size']
+    return []
 
 
 def _read_rgb(path: str) -> np.ndarray:
     try:
         with Image.open(path) as image:
-            return np.asarray(image.convert('RGB'))
+            problem = _mode_problem(path, image.mode)
+            if problem is None:
+                return np.asarray(image.convert('RGB'))
     except OSError as err:
-        raise RealDataError(f'{path} cannot be read as an image ({err}): re-export it as PNG '
-                            f'or JPEG') from err
+        raise RealDataError(_unreadable(path, err)) from err
+    raise RealDataError(problem)

@@ -16,7 +16,7 @@ from mmengine.model import is_model_wrapper
 from PIL import Image
 from mmseg.registry import HOOKS
 
-from mmdsgan.models.gan.stylegan2_gan import z_from_seeds
+from mmdsgan.models.generators.seeds import z_from_seeds
 from mmdsgan.models.generators import save_generator
 
 __all__ = ['GeneratorExportHook', 'image_grid']

@@ -31,26 +31,27 @@ from typing import Any, Dict, List
 import numpy as np
 from mmengine.config import Config
 
+from mmdsgan.utils.config import load_config
+from mmdsgan.utils.errors import ConfigError, MissingFileError
+
 __all__ = ['load_spec', 'run_benchmark', 'run_arm', 'write_report']
 
 
 def load_spec(path: str, cfg_options: dict | None = None) -> Config:
     """Read and check a benchmark spec (see the module docstring)."""
     if not osp.isfile(path):
-        raise FileNotFoundError(f'benchmark spec not found: {path}')
-    spec = Config.fromfile(path)
-    if cfg_options:
-        spec.merge_from_dict(cfg_options)
+        raise MissingFileError(f'benchmark spec not found: {path}')
+    spec = load_config(path, cfg_options)
     arms = spec.get('arms')
     if not arms:
-        raise ValueError(f'{path}: `arms` is missing or empty; list dict(name=..., config=...)')
+        raise ConfigError(f'{path}: `arms` is missing or empty; list dict(name=..., config=...)')
     names = [a.get('name') for a in arms]
     if None in names or len(set(names)) != len(names):
-        raise ValueError(f'{path}: every arm needs a unique `name`, got {names}')
+        raise ConfigError(f'{path}: every arm needs a unique `name`, got {names}')
     for arm in arms:
         if not osp.isfile(arm.get('config', '')):
-            raise FileNotFoundError(f'{path}: arm {arm["name"]!r}: config not found: '
-                                    f'{arm.get("config")}')
+            raise MissingFileError(f'{path}: arm {arm["name"]!r}: config not found: '
+                                   f'{arm.get("config")}')
     spec.setdefault('seeds', [0])
     spec.setdefault('cfg_options', {})
     spec.setdefault('absent', 'nan')
@@ -61,7 +62,7 @@ def load_spec(path: str, cfg_options: dict | None = None) -> Config:
 
 
 def _arm_config(spec: Config, arm: dict, seed: int, run_dir: Path) -> Config:
-    cfg = Config.fromfile(arm['config'])
+    cfg = load_config(arm['config'])
     cfg.merge_from_dict(dict(spec.cfg_options))
     cfg.merge_from_dict(dict(arm.get('cfg_options') or {}))
     cfg.work_dir = str(run_dir)
@@ -114,8 +115,8 @@ def _cross_validated(runner, run_dir: Path, folds: int) -> Dict[str, float]:
     """Score every saved checkpoint; per fold pick the best on that fold, score on the rest."""
     ckpts = sorted(run_dir.glob('iter_*.pth'), key=lambda p: int(p.stem.split('_')[1]))
     if not ckpts:
-        raise FileNotFoundError(f'cross-validation needs checkpoints in {run_dir}; set '
-                                'default_hooks.checkpoint.interval below max_iters')
+        raise MissingFileError(f'cross-validation needs checkpoints in {run_dir}; set '
+                               'default_hooks.checkpoint.interval below max_iters')
     scored = []
     for ckpt in ckpts:
         runner.load_checkpoint(str(ckpt))

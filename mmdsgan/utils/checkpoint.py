@@ -19,12 +19,14 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from .errors import MissingFileError, MmdsganError
+
 __all__ = ['UnsafeCheckpointError', 'load_checkpoint_safely', 'register_safe_checkpoint_loading']
 
 _HISTORY_BUFFER_STATISTICS = ('min', 'max', 'mean', 'current')
 
 
-class UnsafeCheckpointError(pickle.UnpicklingError):
+class UnsafeCheckpointError(MmdsganError, pickle.UnpicklingError):
     """A checkpoint asked the unpickler for something outside the safe allowlist."""
 
 
@@ -74,7 +76,7 @@ def load_checkpoint_safely(filename: str, map_location: Any = None) -> Any:
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint not found: {filename}')
+        raise MissingFileError(f'checkpoint not found: {filename}')
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import os.path as osp
+import uuid
 
 from mmengine.config import Config, DictAction
 
-# Configs loaded so far in this process (see ``load_config``).
-_LOADED = 0
+from .config import default_work_dir, load_config
 
-__all__ = ['add_config_args', 'default_work_dir', 'load_config']
+__all__ = ['add_config_args', 'config_from_args', 'default_work_dir']
 
 
 def add_config_args(parser: argparse.ArgumentParser, launcher: bool = True) -> None:
@@ -31,38 +31,29 @@ def add_config_args(parser: argparse.ArgumentParser, launcher: bool = True) -> N
                             help=argparse.SUPPRESS)
 
 
-def default_work_dir(config_file: str | None) -> str:
-    """MMSeg's default work directory of a config: ``./work_dirs/<config file stem>``."""
-    return osp.join('./work_dirs', osp.splitext(osp.basename(config_file or 'config'))[0])
-
-
-def load_config(args: argparse.Namespace) -> Config:
-    """Read ``args.config``, merge ``--cfg-options``, set ``launcher`` and ``work_dir``.
+def config_from_args(args: argparse.Namespace) -> Config:
+    """Read ``args.config`` (:func:`~mmdsgan.utils.config.load_config`), merge
+    ``--cfg-options``, set ``launcher``, ``work_dir`` and ``experiment_name``.
 
     ``work_dir`` priority (as MMSeg): ``--work-dir`` > the config's ``work_dir`` >
     ``./work_dirs/<config file stem>``.
 
-    From the second config loaded in one process on (tests, notebooks), ``experiment_name``
-    gets a run counter unless the config sets one: MMEngine names its logger and visualizer
-    instances ``<experiment_name>_<timestamp to the second>`` and hands an existing instance
-    back, so two runners started within one second would otherwise write into the first
-    runner's log file.
+    ``experiment_name`` (unless the config sets one) is the config's stem plus a random run id.
+    MMEngine names its logger and visualizer instances ``<experiment_name>_<timestamp to the
+    second>`` and hands an existing instance back, so a name made of the stem and the second
+    alone would let two runners started within one second in one process (tests, notebooks)
+    share the first runner's log file.
     """
-    global _LOADED
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file not found: {args.config}')
     if 'LOCAL_RANK' not in os.environ and getattr(args, 'local_rank', None) is not None:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     if getattr(args, 'launcher', None) is not None:
         cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = default_work_dir(args.config)
-    _LOADED += 1
-    if _LOADED > 1 and cfg.get('experiment_name', None) is None:
-        cfg.experiment_name = f'{osp.splitext(osp.basename(args.config))[0]}_run{_LOADED}'
+    if cfg.get('experiment_name', None) is None:
+        stem = osp.splitext(osp.basename(args.config))[0]
+        cfg.experiment_name = f'{stem}_{uuid.uuid4().hex[:8]}'
     return cfg

@@ -67,7 +67,8 @@ def png_bytes(array: np.ndarray, palette: Sequence[Sequence[int]] | None = None)
     Args:
         array: (H, W, 3) uint8 RGB; (H, W) uint8 grey (a palette PNG, mode ``'P'``, when
             ``palette`` is given: pixel values stay the indices); or (H, W) uint16 (16-bit grey).
-        palette: one [r, g, b] per index, for (H, W) uint8 arrays.
+        palette: one [r, g, b] per index, for (H, W) uint8 arrays; indices beyond it (e.g.
+            255 = ignore) are kept (the palette is then padded with white to 256 entries).
     """
     if array.dtype == np.uint16:
         image = Image.fromarray(array)  # mode 'I;16'
@@ -77,7 +78,12 @@ def png_bytes(array: np.ndarray, palette: Sequence[Sequence[int]] | None = None)
             if image.mode != 'L':
                 raise ValueError(f'png_bytes: a palette needs an (H, W) uint8 index array, got '
                                  f'shape {array.shape}')
-            image.putpalette([int(c) for rgb in palette for c in rgb])
+            colours = [list(rgb) for rgb in palette]
+            if array.size and int(array.max()) >= len(colours):
+                # PIL picks the PNG bit depth from the palette's length (4 colours: 2 bits), so
+                # an index beyond the palette (e.g. 255 = ignore) would be cut to its low bits.
+                colours += [[255, 255, 255]] * (256 - len(colours))
+            image.putpalette([int(c) for rgb in colours for c in rgb])
     buf = io.BytesIO()
     image.save(buf, format='PNG')
     return buf.getvalue()

@@ -9,6 +9,7 @@ from PIL import Image
 from mmdsgan.datasets.annotation import (AnnotationError, check_annotations, import_annotations,
                                          render_images, sample_latents, write_annotation_folder)
 from mmdsgan.models.generators import Generator
+from tiny_models import make_tiny_generator
 
 CLASSES = ['background', 'skin', 'hair']
 PALETTE = [[0, 0, 0], [200, 0, 0], [0, 0, 200]]
@@ -16,10 +17,7 @@ PALETTE = [[0, 0, 0], [200, 0, 0], [0, 0, 200]]
 
 @pytest.fixture(scope='module')
 def generator() -> Generator:
-    torch.manual_seed(0)
-    return Generator(z_dim=16, c_dim=0, w_dim=16, img_resolution=16,
-                     mapping_kwargs=dict(num_layers=2),
-                     synthesis_kwargs=dict(channel_base=256, channel_max=16)).eval()
+    return make_tiny_generator(seed=0)  # 16 px, 2 mapping layers, <= 16 channels
 
 
 def _folder(tmp_path, generator, num=4):
@@ -38,16 +36,16 @@ def _mask(path, array, palette=False):
 
 def test_sampled_folder_reproduces_images(tmp_path, generator):
     root, ids = _folder(tmp_path, generator)
-    assert ids == ['0000', '0001', '0002', '0003']
-    for name in ('palette.png', 'classes.txt', 'meta.json', 'masks/README.md'):
+    assert ids == ['seed00000000', 'seed00000001', 'seed00000002', 'seed00000003']
+    for name in ('palette.png', 'classes.txt', 'metainfo.json', 'masks/README.md'):
         assert (root / name).is_file()
     assert (root / 'classes.txt').read_text().splitlines() == ['0 background', '1 skin',
                                                                '2 hair']
     assert list((root / 'masks').glob('*.png')) == []
-    w = torch.from_numpy(np.load(root / 'latents' / '0002.npy'))
+    w = torch.from_numpy(np.load(root / 'latents' / 'seed00000002.npy'))
     assert w.shape == (generator.num_ws, 16)
     again = render_images(generator, w[None])[0]
-    assert np.array_equal(again, np.asarray(Image.open(root / 'images' / '0002.png')))
+    assert np.array_equal(again, np.asarray(Image.open(root / 'images' / 'seed00000002.png')))
     # seed-wise sampling: the same seed gives the same w+ whatever the batch
     torch.testing.assert_close(sample_latents(generator, 1, seed=5, truncation_psi=0.7)[0],
                                sample_latents(generator, 3, seed=3, truncation_psi=0.7)[2])
@@ -56,10 +54,10 @@ def test_sampled_folder_reproduces_images(tmp_path, generator):
 def test_every_bad_mask_reported_at_once(tmp_path, generator):
     root, ids = _folder(tmp_path, generator, num=5)
     masks = root / 'masks'
-    _mask(masks / '0000.png', np.zeros((16, 16)))  # fine
-    _mask(masks / '0001.png', np.zeros((8, 16)))  # wrong size
-    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(masks / '0002.png')  # RGB
-    _mask(masks / '0003.png', np.full((16, 16), 9), palette=True)  # id out of range
+    _mask(masks / 'seed00000000.png', np.zeros((16, 16)))  # fine
+    _mask(masks / 'seed00000001.png', np.zeros((8, 16)))  # wrong size
+    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(masks / 'seed00000002.png')  # RGB
+    _mask(masks / 'seed00000003.png', np.full((16, 16), 9), palette=True)  # id out of range
     # 0004: missing
     _mask(masks / 'stray.png', np.zeros((16, 16)))  # no image
     problems = check_annotations(str(root))
@@ -77,16 +75,16 @@ def test_every_bad_mask_reported_at_once(tmp_path, generator):
 
 def test_import_writes_dataset(tmp_path, generator):
     root, ids = _folder(tmp_path / 'ann', generator, num=2)
-    _mask(root / 'masks' / '0000.png', np.eye(16) * 2, palette=True)
+    _mask(root / 'masks' / 'seed00000000.png', np.eye(16) * 2, palette=True)
     unlabeled = np.full((16, 16), 255)
     unlabeled[0, 0] = 1
-    _mask(root / 'masks' / '0001.png', unlabeled)  # 255 = unlabeled is allowed
+    _mask(root / 'masks' / 'seed00000001.png', unlabeled)  # 255 = unlabeled is allowed
     out = tmp_path / 'dataset'
-    assert import_annotations(str(root), str(out)) == ['0000', '0001']
-    label = Image.open(out / 'labels' / '0000.png')
+    assert import_annotations(str(root), str(out)) == ['seed00000000', 'seed00000001']
+    label = Image.open(out / 'labels' / 'seed00000000.png')
     assert label.mode == 'P' and np.array_equal(np.asarray(label), np.eye(16) * 2)
-    assert np.array_equal(np.asarray(Image.open(out / 'labels' / '0001.png')), unlabeled)
-    for sub in ('latents/0001.npy', 'images/0001.png', 'meta.json'):
+    assert np.array_equal(np.asarray(Image.open(out / 'labels' / 'seed00000001.png')), unlabeled)
+    for sub in ('latents/seed00000001.npy', 'images/seed00000001.png', 'metainfo.json'):
         assert (out / sub).is_file()
 
     from mmdsgan.datasets.labeled_latent_dataset import LabeledLatentDataset
@@ -99,6 +97,6 @@ def test_import_tool_exit_status(tmp_path, generator, tool, capsys):
     importer = tool('import_annotations')
     assert importer.main([str(root)]) == 1
     assert '0000.png: missing' in capsys.readouterr().err
-    _mask(root / 'masks' / '0000.png', np.ones((16, 16)))
+    _mask(root / 'masks' / 'seed00000000.png', np.ones((16, 16)))
     assert importer.main([str(root)]) == 0
-    assert (root / 'labels' / '0000.png').is_file()
+    assert (root / 'labels' / 'seed00000000.png').is_file()

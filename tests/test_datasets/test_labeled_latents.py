@@ -126,7 +126,7 @@ def test_bad_files_name_file_and_fix(tmp_path):
 
 
 def test_meta_errors(tmp_path):
-    with pytest.raises(LabelFileError, match='meta.json not found'):
+    with pytest.raises(LabelFileError, match='metainfo.json not found'):
         LabeledLatentDataset(str(tmp_path), pipeline=PIPELINE)
     (tmp_path / 'meta.json').write_text(json.dumps(dict(classes=['a'], task='pose')))
     with pytest.raises(LabelFileError, match='"task" is .pose.'):

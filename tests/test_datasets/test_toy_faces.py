@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmdsgan.datasets import toy_faces as tf
 from mmdsgan.datasets.toy_faces import (BACKGROUND_DEPTH, DEPTH_SCALE, TOY_FACE_CLASSES,
-                                        TOY_FACE_KEYPOINTS, TOY_FACE_PALETTE, depth_from_png,
-                                        depth_to_png, render_toy_face, write_toy_dataset)
+                                        TOY_FACE_KEYPOINTS, TOY_FACE_PALETTE, render_toy_face,
+                                        write_toy_dataset)
+from mmdsgan.datasets.toy_faces import canvas as tc
+from mmdsgan.datasets.toy_faces import writer as tw
+from mmdsgan.tasks.depth import decode_depth, encode_depth
 
 SKIN, HAIR, EYE, BROW, MOUTH, NOSE = 1, 2, 3, 4, 5, 6
 # sha256 over image, mask, depth and keypoint bytes of seeds 0..39 at 64x64 (NumPy 2.x).
@@ -74,7 +76,7 @@ def test_same_seed_same_bytes_other_seed_differs():
 def test_golden_digest(faces):
     assert _digest(faces[:40]) == GOLDEN_64, (
         'seeds 0..39 no longer render byte-identically: if the renderer changed on purpose, '
-        'bump RENDERER_VERSION in mmdsgan/datasets/toy_faces.py and update GOLDEN_64')
+        'bump RENDERER_VERSION in mmdsgan/datasets/toy_faces/constants.py and update GOLDEN_64')
 
 
 def test_same_face_at_every_size():
@@ -98,7 +100,7 @@ def test_bad_arguments(kwargs, field):
 
 def test_majority_rule_ties_and_depth():
     """The documented resolve rule on a hand-made 4x4-supersampled canvas."""
-    cv = tf._Canvas(size=32, factor=4)
+    cv = tc._Canvas(size=32, factor=4)
     cv.colour[...] = 0.5
     # Output pixel (0, 0): 10 samples hair (depth 2), 6 background (depth 8).
     cv.label[0:4, 0:4] = 0
@@ -110,7 +112,7 @@ def test_majority_rule_ties_and_depth():
     cv.label[0:4, 4:6] = SKIN
     cv.label[0:4, 6:8] = EYE
     cv.colour[:, 0:4, 6:8] = 1.0
-    rgb, mask, depth = tf._resolve(cv)
+    rgb, mask, depth = tc._resolve(cv)
     assert mask[0, 0] == HAIR and depth[0, 0] == 2.0  # depth only from the winning samples
     assert mask[0, 1] == EYE
     assert rgb[0, 0, 1] == pytest.approx(0.75)  # colour: mean of all 16 samples
@@ -192,9 +194,10 @@ def test_depth_range_and_nose_nearer_than_cheeks(faces):
 
 def test_depth_png_round_trip(faces):
     d = faces[0].depth
-    stored = depth_to_png(d)
+    stored = encode_depth(d, DEPTH_SCALE)
     assert stored.dtype == np.uint16 and stored.max() == int(BACKGROUND_DEPTH * DEPTH_SCALE)
-    np.testing.assert_allclose(depth_from_png(stored), d, atol=0.5 / DEPTH_SCALE + 1e-6)
+    np.testing.assert_allclose(decode_depth(stored, DEPTH_SCALE), d,
+                               atol=0.5 / DEPTH_SCALE + 1e-6)
 
 
 # ------------------------------------------------------------------------------- writer
@@ -216,7 +219,8 @@ def test_written_layout(tmp_path):
     assert np.array_equal(np.asarray(ann), face.mask)  # pixel values are the class ids
     assert ann.getpalette()[:21] == [v for c in TOY_FACE_PALETTE for v in c]
     depth = np.asarray(Image.open(root / 'depth_dir/val/toy_000006.png'))
-    assert depth.dtype == np.uint16 and np.array_equal(depth, depth_to_png(face.depth))
+    assert depth.dtype == np.uint16 and np.array_equal(
+        depth, encode_depth(face.depth, DEPTH_SCALE))
 
     coco = json.loads((root / 'keypoints/val.json').read_text())
     assert set(coco) >= {'images', 'annotations', 'categories'}
@@ -271,9 +275,9 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError('disk full')
 
-    monkeypatch.setattr(tf.os, 'replace', broken_replace)
+    monkeypatch.setattr(tw.os, 'replace', broken_replace)
     with pytest.raises(OSError, match='disk full'):
-        tf.atomic_write(target, b'new')  # mmdsgan.utils.io.atomic_write, as the writer uses it
+        tw.atomic_write(target, b'new')  # mmdsgan.utils.io.atomic_write, as the writer uses it
     assert target.read_bytes() == b'old'
     assert os.listdir(tmp_path) == ['a.png']  # the temporary was removed
 
@@ -327,6 +331,6 @@ def test_part_windows_change_nothing(monkeypatch):
     """Parts are evaluated only inside bounding windows; evaluating every part on the whole
     canvas must give the same bytes (so no window cuts a part off)."""
     windowed = [render_toy_face(seed) for seed in range(40)]
-    monkeypatch.setattr(tf._Canvas, 'window', lambda self, *box: tf.FULL)
+    monkeypatch.setattr(tc._Canvas, 'window', lambda self, *box: tc.FULL)
     whole = [render_toy_face(seed) for seed in range(40)]
     assert _digest(windowed) == _digest(whole)

@@ -10,10 +10,9 @@ import torch.multiprocessing as mp
 from mmdsgan.models.gan.ddp_wrapper import GANDistributedDataParallel
 from mmdsgan.models.gan.optim_constructor import GANOptimWrapperConstructor
 from mmdsgan.models.gan.stylegan2_gan import StyleGAN2GAN
+from tiny_models import tiny_generator_kwargs
 
-TINY_G = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=16,
-              mapping_kwargs=dict(num_layers=2),
-              synthesis_kwargs=dict(channel_base=256, channel_max=16))
+TINY_G = tiny_generator_kwargs()  # 16 px, 2 mapping layers, <= 16 channels
 ADAM = dict(optimizer=dict(type='Adam', lr=0.01, betas=(0.0, 0.99)))
 
 

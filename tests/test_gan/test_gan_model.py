@@ -9,14 +9,12 @@ import torch
 from mmengine.optim import OptimWrapperDict
 
 from mmdsgan.models.gan.diff_augment import DiffAugment
-from mmdsgan.models.gan.ema import ema_beta
 from mmdsgan.models.gan.losses import r1_penalty
 from mmdsgan.models.gan.optim_constructor import GANOptimWrapperConstructor
 from mmdsgan.models.gan.stylegan2_gan import StyleGAN2GAN
+from tiny_models import tiny_generator_kwargs
 
-TINY_G = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=16,
-              mapping_kwargs=dict(num_layers=2),
-              synthesis_kwargs=dict(channel_base=256, channel_max=16))
+TINY_G = tiny_generator_kwargs()  # 16 px, 2 mapping layers, <= 16 channels
 ADAM = dict(optimizer=dict(type='Adam', lr=0.002, betas=(0.0, 0.99)))
 
 
@@ -45,7 +43,7 @@ def test_train_step_updates_ema_with_the_half_life_rule():
     model.train_step(_batch(), optim)  # first step
     ema_before = copy.deepcopy(model.generator_ema)
     log = model.train_step(_batch(), optim)
-    beta = ema_beta(4, 0.01)  # 0.5 ** (4 / 10)
+    beta = 0.5 ** (4 / 10)  # half-life 0.01 kimg = 10 images, 4 images per step
     assert float(log['ema_beta']) == pytest.approx(beta)
     for p_ema, p_old, p in zip(model.generator_ema.parameters(), ema_before.parameters(),
                                model.generator.parameters()):
@@ -101,7 +99,15 @@ def test_optim_constructor_splits_networks_and_shares_defaults():
     d_params = {id(p) for g in optim['discriminator'].optimizer.param_groups for p in g['params']}
     assert g_params == {id(p) for p in model.generator.parameters()}
     assert d_params == {id(p) for p in model.discriminator.parameters()}
-    assert optim['discriminator']._accumulative_counts == 2  # top-level default applied
+    # The top-level accumulative_counts=2 reaches both wrappers: each steps its network on every
+    # second update_params call only.
+    for name in ('generator', 'discriminator'):
+        params = list(getattr(model, name).parameters())
+        start = [p.detach().clone() for p in params]
+        optim[name].update_params(sum(p.square().sum() for p in params))
+        assert all(torch.equal(p, s) for p, s in zip(params, start)), name  # accumulated only
+        optim[name].update_params(sum(p.square().sum() for p in params))
+        assert not all(torch.equal(p, s) for p, s in zip(params, start)), name  # one step
     with pytest.raises(ValueError, match='names no sub-module'):
         GANOptimWrapperConstructor(dict(critic=copy.deepcopy(ADAM)))(model)
     with pytest.raises(ValueError, match='paramwise_cfg'):

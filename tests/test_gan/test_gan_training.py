@@ -13,13 +13,13 @@ from PIL import Image
 import mmdsgan.datasets.toy_faces_dataset  # noqa: F401  registers the dataset
 import mmdsgan.engine.generator_export_hook  # noqa: F401  registers the hook
 import mmdsgan.models.gan  # noqa: F401  registers the GAN modules
-from mmdsgan.models.gan.stylegan2_gan import z_from_seeds
+from mmdsgan.models.generators import z_from_seeds
 from mmdsgan.models.generators import load_generator
+from tiny_models import tiny_generator_kwargs
 
 CONFIG = 'configs/gan/stylegan2_c64_1xb16-20k_toy-faces-64x64.py'
-TINY_G = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=16,
-              mapping_kwargs=dict(num_layers=2),
-              synthesis_kwargs=dict(channel_base=256, channel_max=16))
+pytestmark = pytest.mark.slow  # every test shares (or extends) a 24-iteration Runner training
+TINY_G = tiny_generator_kwargs()  # 16 px, 2 mapping layers, <= 16 channels
 
 
 @pytest.fixture(scope='module')

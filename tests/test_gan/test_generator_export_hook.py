@@ -10,10 +10,11 @@ import torch
 from PIL import Image
 
 from mmdsgan.engine.generator_export_hook import GeneratorExportHook, image_grid
-from mmdsgan.models.generators import Generator, load_generator
+from mmdsgan.models.generators import load_generator
+from tiny_models import make_tiny_generator, tiny_generator_kwargs
 
-TINY_G = dict(z_dim=8, c_dim=0, w_dim=8, img_resolution=8, mapping_kwargs=dict(num_layers=1),
-              synthesis_kwargs=dict(channel_base=64, channel_max=8))
+TINY_G = tiny_generator_kwargs(8, z_dim=8, w_dim=8, mapping_layers=1, channel_base=64,
+                               channel_max=8)
 
 
 def test_image_grid_layout():
@@ -25,8 +26,8 @@ def test_image_grid_layout():
 
 
 def test_export_files_and_pruning(tmp_path):
-    torch.manual_seed(0)
-    runner = SimpleNamespace(model=SimpleNamespace(generator_ema=Generator(**TINY_G).eval()),
+    G_ema = make_tiny_generator(TINY_G, seed=0)  # eval mode
+    runner = SimpleNamespace(model=SimpleNamespace(generator_ema=G_ema),
                              work_dir=str(tmp_path), iter=9)
     hook = GeneratorExportHook(interval=5, num_samples=3, keep_iter_files=False)
     hook.after_train_iter(runner, batch_idx=9)  # iteration 10 done

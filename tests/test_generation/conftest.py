@@ -3,17 +3,14 @@ as a file, a 3-member head with random (not trained) weights saved as a checkpoi
 interpreter config naming both."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
-import torch
+
+from tiny_models import make_tiny_generator, tiny_generator_kwargs, write_tiny_interpreter
 
 CLASSES = ['background', 'skin', 'hair', 'eye']
 PALETTE = [[0, 0, 0], [204, 0, 0], [0, 0, 204], [51, 255, 255]]
-TINY_G = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=32,
-              mapping_kwargs=dict(num_layers=2),
-              synthesis_kwargs=dict(channel_base=512, channel_max=32))
 
 CONFIG_TEMPLATE = """
 default_scope = 'mmseg'
@@ -36,40 +33,29 @@ work_dir = {work_dir!r}
 @pytest.fixture(scope='session')
 def interpreter(tmp_path_factory) -> dict:
     """``dict(config=path, checkpoint=path, generator=path)`` of the tiny interpreter."""
-    from mmdsgan.datasets.synthetic import build_interpreter
-    from mmdsgan.datasets.synthetic.interpreter import load_config
-    from mmdsgan.models.generators import Generator, save_generator
+    from mmdsgan.models.generators import save_generator
 
     root = tmp_path_factory.mktemp('interpreter')
-    torch.manual_seed(0)
-    G = Generator(**copy.deepcopy(TINY_G)).eval()
-    with torch.no_grad():  # visible structure in the images: random biases, nonzero w_avg
-        for name, p in G.named_parameters():
-            if name.endswith('bias'):
-                p.add_(0.2 * torch.randn_like(p))
+    # 32 px, <= 32 channels; random biases: visible structure in the images.
+    G = make_tiny_generator(tiny_generator_kwargs(32, channel_base=512, channel_max=32), seed=0,
+                            bias_std=0.2)
     save_generator(G, root / 'generator.pt')
     config = root / 'interpreter_tiny.py'
     config.write_text(CONFIG_TEMPLATE.format(
         classes=CLASSES, palette=PALETTE, generator=str(root / 'generator.pt'),
         num_classes=len(CLASSES), work_dir=str(root / 'work_dir')))
-    model = build_interpreter(load_config(str(config)), None)
-    with torch.no_grad():  # an untrained head, scaled so that labels and members vary
-        for name, p in model.head.named_parameters():
-            if p.ndim > 1:
-                p.normal_(0, 1.5 / p.shape[-2] ** 0.5)
-    checkpoint = root / 'work_dir' / 'iter_1.pth'
-    checkpoint.parent.mkdir()
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=1)), checkpoint)
-    (root / 'work_dir' / 'last_checkpoint').write_text(str(checkpoint))
-    return dict(config=str(config), checkpoint=str(checkpoint),
-                generator=str(root / 'generator.pt'))
+    # an untrained head (the global RNG as the generator left it), scaled so that labels and
+    # members vary
+    interpreter = write_tiny_interpreter(config, root / 'work_dir', head_gain=1.5,
+                                         last_checkpoint=True)
+    return dict(interpreter, generator=str(root / 'generator.pt'))
 
 
 @pytest.fixture(scope='session')
 def labeler(interpreter):
     """A SyntheticLabeler of the tiny interpreter (batch size 3)."""
-    from mmdsgan.datasets.synthetic import build_labeler
-    from mmdsgan.datasets.synthetic.interpreter import load_config
+    from mmdsgan.models.labeling import build_labeler
+    from mmdsgan.utils.config import load_config
     return build_labeler(load_config(interpreter['config']), interpreter['checkpoint'])
 
 

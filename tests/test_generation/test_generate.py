@@ -107,6 +107,7 @@ def test_refuses_to_resume_with_other_settings(generated, interpreter, tmp_path)
                          cfg_options={'generation.seed': 5})
 
 
+@pytest.mark.slow
 def test_tool_with_two_ranks_matches_one_rank(generated, interpreter, repo_root, tmp_path):
     out = tmp_path / 'two_ranks'
     # Same intra-op thread count as this process: CPU kernels may split reductions by thread.

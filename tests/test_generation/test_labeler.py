@@ -4,12 +4,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from mmdsgan.datasets.synthetic import SyntheticLabeler, seeded_z
+from mmdsgan.models.generators import z_from_seeds
+from mmdsgan.models.labeling import SyntheticLabeler
 
 
-def test_seeded_z_depends_on_the_seed_only():
-    together = seeded_z([5, 6, 7], 16)  # (3, 16)
-    alone = seeded_z([6], 16)
+def test_z_from_seeds_depends_on_the_seed_only():
+    together = z_from_seeds([5, 6, 7], 16)  # (3, 16)
+    alone = z_from_seeds([6], 16)
     assert together.shape == (3, 16)
     assert torch.equal(together[1], alone[0])
     assert torch.equal(alone[0], torch.randn(16, generator=torch.Generator().manual_seed(6)))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from mmdsgan.datasets.label_io import read_depth_png, read_index_png, read_keypoints_json
+from mmdsgan.tasks.depth import read_depth_png
+from mmdsgan.tasks.keypoints import read_keypoints_json
+from mmdsgan.tasks.seg import read_index_png
 from mmdsgan.datasets.synthetic.sample_files import SampleWriter, decode_uncertainty
 
 IMAGE = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)

@@ -1,6 +1,7 @@
 """SyntheticSegDataset (a generated folder) and OnTheFlySyntheticDataset (in the loader)."""
 from __future__ import annotations
 
+import pickle
 import shutil
 
 import numpy as np
@@ -97,7 +98,11 @@ def test_on_the_fly_with_two_workers(interpreter):
     assert inputs.shape == (4, 3, 32, 32)
     direct = torch.stack([ds[i]['inputs'] for i in range(4)])
     assert torch.equal(inputs, direct)
-    assert ds._labeler is not None  # built lazily in this process by the direct reads
+    labeler = ds.labeler  # built lazily in this process by the direct reads, then reused
+    assert ds.labeler is labeler
+    clone = pickle.loads(pickle.dumps(ds))  # what a spawned worker receives
+    assert clone.labeler is not labeler  # builds its own, which labels the same way
+    assert torch.equal(clone[3]['inputs'], direct[3])
 
 
 def test_visualize_tool_writes_sheet_and_histogram(generated, tool, tmp_path):
@@ -107,4 +112,16 @@ def test_visualize_tool_writes_sheet_and_histogram(generated, tool, tmp_path):
     assert sheet == str(tmp_path / 'sheet.png') and hist == str(tmp_path / 'sheet_hist.png')
     width, height = Image.open(sheet).size
     assert height > width  # 4 rows of 3 panels
-    assert Image.open(hist).size[0] > 0
+
+    def cut_drawn(path):
+        """The keep-ratio cut: a dashed tab:red line across the plot's height (the legend's
+        red sample is a few pixels tall)."""
+        rgb = np.asarray(Image.open(path).convert('RGB')).astype(int)
+        red = np.abs(rgb - [214, 39, 40]).sum(-1) <= 60
+        return red.sum(0).max() >= 100
+
+    assert cut_drawn(hist)  # the default keep-ratio 0.9 drops 1 of the 10 samples
+    _, hist_all = tool('visualize_dataset').main([str(generated), '--out',
+                                                  str(tmp_path / 'all.png'), '--num', '4',
+                                                  '--keep-ratio', '1.0'])
+    assert not cut_drawn(hist_all)  # keeps everything: no cut to draw

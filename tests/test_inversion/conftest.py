@@ -7,29 +7,26 @@ from pathlib import Path
 import pytest
 import torch
 
-from mmdsgan.models.generators import Generator, estimate_w_avg, save_generator
+from mmdsgan.models.generators import save_generator
+from tiny_models import make_tiny_generator, tiny_generator_kwargs
 
-# 16 px, w_dim 16, <= 32 channels: a full inversion step takes milliseconds.
-TINY_G = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=16, img_channels=3,
-              mapping_kwargs=dict(num_layers=2),
-              synthesis_kwargs=dict(channel_base=256, channel_max=32))
 INVERT_CONFIG = 'configs/inversion/invert_restyle3-opt500_toy-faces-64x64.py'
 ENCODER_CONFIG = 'configs/inversion/encoder_r18-like_1xb16-2k_toy-faces-64x64.py'
 
 
-def make_tiny_generator(seed: int = 0) -> Generator:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        G = Generator(**TINY_G)
-    G.eval().requires_grad_(False)
-    G.mapping.w_avg.copy_(estimate_w_avg(G, num=1024))
-    return G
+def inversion_generator():
+    """The seed-0 tiny generator of the inversion tests: 16 px, w_dim 16, <= 32 channels (a full
+    inversion step takes milliseconds), frozen, w_avg estimated from 1024 seeded z; drawn
+    without touching the global RNG."""
+    return make_tiny_generator(tiny_generator_kwargs(16, img_channels=3, channel_max=32), seed=0,
+                               w_avg='estimate', w_avg_samples=1024, isolate_rng=True,
+                               frozen=True)
 
 
 @pytest.fixture(scope='session')
 def tiny_generator_path(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp('generator') / 'tiny_g16.pth'
-    save_generator(make_tiny_generator(), path)
+    save_generator(inversion_generator(), path)
     return str(path)
 
 
@@ -74,7 +71,7 @@ def one_thread():
 def generated_targets():
     """(G, ws, target): 4 images of the tiny generator from known w+ latents (N, num_ws, w_dim)
     and (N, 3, 16, 16)."""
-    G = make_tiny_generator()
+    G = inversion_generator()
     z = torch.randn(4, G.z_dim, generator=torch.Generator().manual_seed(123))
     with torch.no_grad():
         ws = G.mapping(z)

@@ -45,6 +45,7 @@ def trained(tool, tiny_generator_path, tmp_path_factory):
     return runner, work_dir / f'iter_{TRAIN_ITERS}.pth'
 
 
+@pytest.mark.slow
 def test_runner_training_lowers_the_loss(trained):
     runner, _ = trained
     losses = np.asarray(runner.message_hub.get_scalar('train/loss').data[0])
@@ -52,12 +53,14 @@ def test_runner_training_lowers_the_loss(trained):
     assert losses[-10:].mean() < 0.8 * losses[:10].mean()
 
 
+@pytest.mark.slow  # shares the 40-iteration tools/train.py run
 def test_checkpoint_holds_the_encoder_only(trained):
     _, checkpoint = trained
     state = torch.load(checkpoint, map_location='cpu', weights_only=True)['state_dict']
     assert state and all(key.startswith('encoder.') for key in state)
 
 
+@pytest.mark.slow  # shares the 40-iteration tools/train.py run
 def test_encoder_start_beats_w_avg_start_at_equal_steps(trained, tiny_generator_path,
                                                         generated_targets):
     _, checkpoint = trained

@@ -11,7 +11,9 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 import mmdsgan.datasets.transforms  # noqa: F401  registers LoadLatent / LoadLabel / Pack...
-from mmdsgan.datasets.label_io import read_depth_png, read_index_png, read_keypoints_json
+from mmdsgan.tasks.depth import read_depth_png
+from mmdsgan.tasks.keypoints import read_keypoints_json
+from mmdsgan.tasks.seg import read_index_png
 from mmdsgan.datasets.labeled_latent_dataset import LabeledLatentDataset
 from mmdsgan.datasets.square_fit import SquareFit
 from mmdsgan.models.inversion import LPIPSBackboneError
@@ -46,7 +48,7 @@ def seg_out(tool, real_toy_root, tiny_generator_path, tmp_path_factory):
 
 def test_seg_folder_layout_and_exact_labels(seg_out, real_toy_root):
     out, _ = seg_out
-    meta = json.loads((out / 'meta.json').read_text())
+    meta = json.loads((out / 'metainfo.json').read_text())
     assert meta['task'] == 'seg' and meta['latent_type'] == 'wplus'
     assert meta['classes'][:2] == ['background', 'skin'] and len(meta['palette']) == 7
     for sub, ext in [('latents', '.npy'), ('labels', '.png'), ('images', '.png'),
@@ -101,7 +103,7 @@ def test_depth_values_carried_over_with_lpips(tool, real_toy_root, tiny_generato
                      'inversion.steps=2', 'inversion.use_lpips=True',
                      f'inversion.lpips_backbone={vgg16_file}')
     assert report['mean_lpips'] is not None and report['mean_lpips'] > 0
-    meta = json.loads((out / 'meta.json').read_text())
+    meta = json.loads((out / 'metainfo.json').read_text())
     assert meta['task'] == 'depth' and meta['depth_scale'] == 1000.0
     for sample_id in IDS:
         source = read_depth_png(str(real_toy_root / 'depth_dir' / 'train' / f'{sample_id}.png'))
@@ -128,7 +130,7 @@ def test_keypoints_transformed_with_the_image(tool, real_toy_root, tiny_generato
         expected = SquareFit.for_shape(32, 32, 16).keypoints(source)
         np.testing.assert_allclose(written, expected, rtol=1e-6)
         np.testing.assert_allclose(written[:, :2], (source[:, :2] + 0.5) / 2 - 0.5, rtol=1e-6)
-    assert json.loads((out / 'meta.json').read_text())['keypoints'][0] == 'left_eye'
+    assert json.loads((out / 'metainfo.json').read_text())['keypoints'][0] == 'left_eye'
     assert _first_packed(out)['data_samples'].gt_keypoints.shape == (5, 3)
 
 

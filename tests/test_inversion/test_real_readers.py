@@ -152,7 +152,7 @@ def test_coco_reader_keypoints_transformed(tmp_path):
 def test_mmseg_reader_errors_name_the_file(tmp_path, real_toy_root):
     real = read_real_labeled(str(real_toy_root), 'mmseg', 'train', 'depth')
     assert real.classes == ['depth'] and real.depth_scale == 1000.0
-    assert real.load(0, 16).label.dtype == np.uint16
+    assert real.load(0, 16).label.dtype == np.float32  # depth in units (PNG value / scale)
     (tmp_path / 'img_dir' / 'train').mkdir(parents=True)
     Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / 'img_dir' / 'train' / 'x.png')
     with pytest.raises(RealDataError, match=r'ann_dir/train/x\.png'):

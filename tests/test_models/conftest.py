@@ -6,38 +6,28 @@ import copy
 import pytest
 import torch
 
-from mmdsgan.models.generators import Generator
+from tiny_models import make_tiny_generator, tiny_generator_kwargs
 
-TINY = dict(z_dim=16, c_dim=0, w_dim=16, img_resolution=16, img_channels=3,
-            mapping_kwargs=dict(num_layers=3),
-            synthesis_kwargs=dict(channel_base=256, channel_max=32, conv_clamp=1.0))
-
-
-def tiny_generator(seed: int = 0, noise_strength: float = 0.3, **overrides) -> Generator:
-    """A 16px generator in eval mode with nonzero noise strengths, random biases and w_avg, so
-    that every path of the forward pass matters."""
-    torch.manual_seed(seed)
-    G = Generator(**{**copy.deepcopy(TINY), **overrides})
-    with torch.no_grad():
-        for name, p in G.named_parameters():
-            if name.endswith('noise_strength'):
-                p.fill_(noise_strength)
-            elif name.endswith('bias'):
-                p.add_(0.1 * torch.randn_like(p))
-        G.mapping.w_avg.normal_()
-    return G.eval()
+# 16 px, 3 mapping layers, <= 32 channels, conv_clamp 1.0.
+TINY_KWARGS = tiny_generator_kwargs(16, img_channels=3, mapping_layers=3, channel_max=32,
+                                    conv_clamp=1.0)
 
 
 @pytest.fixture
 def tiny_kwargs() -> dict:
     """Generator kwargs of the tiny test generator (a fresh copy)."""
-    return copy.deepcopy(TINY)
+    return copy.deepcopy(TINY_KWARGS)
 
 
 @pytest.fixture
 def make_generator():
-    """``make_generator(seed=0, noise_strength=0.3, **kwarg_overrides) -> Generator``."""
-    return tiny_generator
+    """``make_generator(seed=0, noise_strength=0.3, **kwarg_overrides) -> Generator``: the tiny
+    16 px generator in eval mode with nonzero noise strengths, random biases and w_avg, so that
+    every path of the forward pass matters (overrides replace top-level kwargs)."""
+    def make(seed: int = 0, noise_strength: float = 0.3, **overrides):
+        return make_tiny_generator({**TINY_KWARGS, **overrides}, seed,
+                                   noise_strength=noise_strength, bias_std=0.1, w_avg='normal')
+    return make
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from mmdsgan.models.generators import Generator
+from tiny_models import tiny_generator_kwargs
 
 SQRT2 = math.sqrt(2)
 FIR = torch.outer(torch.tensor([1., 3, 3, 1]), torch.tensor([1., 3, 3, 1])) / 64
@@ -264,9 +265,7 @@ def test_kwargs_rules(tiny_kwargs):
 
 def test_w_avg_tracking_under_autocast():
     """Mixed precision (AMP) training: the float32 w_avg is updated from low-precision ws."""
-    G = Generator(z_dim=16, c_dim=0, w_dim=16, img_resolution=16,
-                  mapping_kwargs=dict(num_layers=2),
-                  synthesis_kwargs=dict(channel_base=256, channel_max=16)).train()
+    G = Generator(**tiny_generator_kwargs()).train()  # default init, the global RNG as it is
     before = G.mapping.w_avg.clone()
     with torch.autocast('cpu', dtype=torch.bfloat16):
         G.mapping(torch.randn(4, 16))

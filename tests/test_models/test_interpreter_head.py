@@ -9,9 +9,10 @@ import torch
 import torch.nn.functional as F
 
 from mmdsgan.models.backbones.stylegan2_feature_backbone import sample_hypercolumns
-from mmdsgan.models.heads.ensemble_stats import (decode_keypoints, gaussian_heatmap_values,
-                                                 js_divergence, majority_vote, top_ratio_score)
 from mmdsgan.models.heads.interpreter_ensemble_head import InterpreterEnsembleHead
+from mmdsgan.tasks import top_ratio_score
+from mmdsgan.tasks.keypoints import decode_keypoints, gaussian_heatmap_values
+from mmdsgan.tasks.seg import js_divergence, majority_vote
 
 OUT = (32, 32)
 MEMBERS = 3

@@ -23,6 +23,7 @@ def _write_spec(path, repo_root, data_root, work_dir, cv=None):
     return path
 
 
+@pytest.mark.slow
 def test_benchmark_writes_table_and_plot(tmp_path, toy_faces_root, repo_root, tool):
     spec = _write_spec(tmp_path / 'spec.py', repo_root, toy_faces_root, tmp_path / 'work')
     results = tool('benchmark').main([str(spec)])
@@ -41,6 +42,7 @@ def test_benchmark_writes_table_and_plot(tmp_path, toy_faces_root, repo_root, to
     assert (tmp_path / 'work' / 'unet' / 'seed0' / 'result.json').stat().st_mtime_ns == stamp
 
 
+@pytest.mark.slow
 def test_benchmark_cross_validation(tmp_path, toy_faces_root, repo_root, tool):
     spec = _write_spec(tmp_path / 'spec.py', repo_root, toy_faces_root, tmp_path / 'work',
                        cv=dict(folds=2, seed=0))

@@ -25,6 +25,7 @@ benchmark = dict(cfg_options={{'train_cfg.max_iters': 2, 'train_cfg.val_interval
     return path
 
 
+@pytest.mark.slow
 def test_demo_end_to_end(tiny_demo_config, tmp_path, tool, capsys):
     work = tmp_path / 'demo'
     tool('demo').main([str(tiny_demo_config), '--work-dir', str(work)])

@@ -3,15 +3,15 @@
 :func:`generate_dataset` is what ``tools/generate_dataset.py`` runs. Read top-down:
 
 1. Settings: the interpreter config's ``generation`` section with defaults
-   (:mod:`.interpreter`), classes and palette, the checkpoints and their SHA-256.
+   (:mod:`mmdsgan.models.labeling`), classes and palette, the checkpoints and their SHA-256.
 2. The folder (rank 0 decides, every rank gets the verdict): a missing or empty folder is
    started; a folder whose ``metainfo.json`` comes from a run with the same settings
    (fingerprint) is resumed; anything else is refused unless ``force``, which starts over
    (earlier manifests are dropped, files with the same names are overwritten).
 3. Rank r of W labels the samples i = r, r + W, r + 2W, ... below ``num`` that are not done
    (a sample is done when its manifest line is complete and its files exist), in fixed-shape
-   batches (:mod:`.labeler`), writes each sample's files atomically and then appends its line
-   to ``manifest.rank<r>.jsonl``.
+   batches (:class:`~mmdsgan.models.labeling.SyntheticLabeler`), writes each sample's files
+   atomically and then appends its line to ``manifest.rank<r>.jsonl``.
 4. After a barrier rank 0 merges the shards into ``manifest.jsonl`` and completes
    ``metainfo.json``.
 """
@@ -27,18 +27,23 @@ from mmengine.config import Config
 from mmengine.dist import barrier, broadcast_object_list, get_dist_info
 from mmengine.utils import ProgressBar
 
-from mmdsgan.utils.io import atomic_write, json_text, remove_stale_temporaries, sha256_file
+from mmdsgan.models.labeling import (build_labeler, find_interpreter_checkpoint,
+                                     generation_settings, label_metainfo)
+from mmdsgan.tasks import get_task
+from mmdsgan.utils.config import load_config
+from mmdsgan.utils.errors import InputError
+from mmdsgan.utils.io import atomic_write, json_text, sha256_file
+from mmdsgan.utils.paths import path_inside
 
-from .interpreter import (build_labeler, find_interpreter_checkpoint, generation_settings,
-                          label_metainfo, load_config)
+from ..folder_claim import FolderClaimError, claim_folder, prepare_folders
+from ..label_io import META_NAME
 from .manifest import (MANIFEST_NAME, append_record, merge_manifest_shards, read_manifest,
                        shard_path)
-from .sample_files import UNCERTAINTY_SCALE, SampleWriter, sample_id
+from .sample_files import ID_FORMAT, UNCERTAINTY_SCALE, SampleWriter, sample_id
 
-__all__ = ['DATASET_KIND', 'METAINFO_NAME', 'FINGERPRINT_KEYS', 'generate_dataset']
+__all__ = ['DATASET_KIND', 'FINGERPRINT_KEYS', 'generate_dataset']
 
 DATASET_KIND = 'mmdsgan.synthetic'
-METAINFO_NAME = 'metainfo.json'
 FORMAT_VERSION = 1
 #: metainfo.json entries that must match for a run to resume a folder.
 FINGERPRINT_KEYS = ('kind', 'version', 'task', 'classes', 'img_size', 'split', 'generation',
@@ -78,10 +83,13 @@ def generate_dataset(config: str | dict | Config, num: int, out: str,
         records.
     """
     if num < 0:
-        raise ValueError(f'generate_dataset: num must be >= 0, got {num}')
+        raise InputError(f'generate_dataset: num must be >= 0, got {num}')
     cfg = load_config(config, cfg_options)
     settings = generation_settings(cfg)
+    label_metainfo(cfg)  # classes vs head, checked before the generator is loaded
     if batch_size is not None:
+        if int(batch_size) < 1:
+            raise InputError(f'generate_dataset: batch_size must be >= 1, got {batch_size}')
         settings['batch_size'] = int(batch_size)
     if save_latents is not None:
         settings['save_latents'] = bool(save_latents)
@@ -95,7 +103,7 @@ def generate_dataset(config: str | dict | Config, num: int, out: str,
     verdict = [_prepare_folder(out, meta, force) if rank == 0 else None]
     broadcast_object_list(verdict, src=0)
     if verdict[0] is not None:  # every rank raises the same error
-        raise FileExistsError(verdict[0])
+        raise FolderClaimError(verdict[0])
 
     writer = SampleWriter(out, settings['split'], meta['task'], meta['palette'],
                           settings['img_format'], settings['jpg_quality'],
@@ -159,7 +167,8 @@ def _done_indices(out: str, writer: SampleWriter) -> set[int]:
     for record in read_manifest(out):
         files = [record[k] for k in ('img', 'ann', 'unc', 'latent') if record.get(k)]
         if record.get('split') == writer.split and all(
-                osp.isfile(osp.join(out, f)) for f in files):
+                osp.isfile(path_inside(out, f, f'{out} manifest ({record.get("id")})'))
+                for f in files):
             done.add(int(record['index']))
     return done
 
@@ -169,6 +178,7 @@ def _describe(cfg: Config, checkpoint: str, settings: dict, img_size: tuple[int,
               ) -> dict[str, Any]:
     """metainfo.json of this run (before counts)."""
     labels = label_metainfo(cfg)
+    task = get_task(labels['task'])
     backbone = cfg.model.backbone
     generator_path = backbone.get('checkpoint')
     if generator_path is not None:
@@ -191,12 +201,12 @@ def _describe(cfg: Config, checkpoint: str, settings: dict, img_size: tuple[int,
         interpreter=dict(config=cfg.filename, checkpoint=checkpoint),
         interpreter_sha256=sha256_file(checkpoint),
         uncertainty=dict(
-            pixel='Jensen-Shannon divergence of the members (nats)' if labels['task'] == 'seg'
-            else "members' standard deviation",
+            pixel=task.uncertainty,
             png_scale=UNCERTAINTY_SCALE,
             score='mean of the top 10% pixel uncertainties of the image'),
-        depth_scale=settings['depth_scale'] if labels['task'] == 'depth' else None,
-        id_format='seed{seed:08d}', config_text=config_text)
+        depth_scale=task.meta_entries(labels['classes'], labels['palette'],
+                                      settings['depth_scale']).get('depth_scale'),
+        id_format=ID_FORMAT, config_text=config_text)
     return json.loads(json.dumps(meta))  # tuples as lists: compares equal to the file's
 
 
@@ -206,40 +216,28 @@ def _kwargs_key(generator: dict) -> str:
 
 def _prepare_folder(out: str, meta: dict[str, Any], force: bool) -> str | None:
     """Start, resume or refuse ``out``; returns the refusal message (None: go on)."""
-    entries = os.listdir(out) if osp.isdir(out) else []
-    existing = _read_json(osp.join(out, METAINFO_NAME)) if entries else None
-    if entries and not force:
-        if existing is None or existing.get('kind') != DATASET_KIND:
-            return (f'generate_dataset: the folder {out} is not empty and was not written by '
-                    f'tools/generate_dataset.py (no {METAINFO_NAME} of kind "{DATASET_KIND}"). '
-                    f'Choose an empty or new folder, or pass --force (force=True) to write into '
-                    f'it anyway.')
-        changed = [k for k in FINGERPRINT_KEYS if existing.get(k) != meta.get(k)]
-        if changed:
-            return (f'generate_dataset: the folder {out} holds a dataset generated with other '
-                    f'settings ({", ".join(changed)} differ), so it cannot be resumed. Use '
-                    f'another folder, the same settings, or pass --force (force=True) to start '
-                    f'over in it.')
-    os.makedirs(out, exist_ok=True)
-    if force and entries:
-        for name in os.listdir(out):  # start over: earlier samples are no longer done
+    try:
+        state = claim_folder(out, META_NAME, DATASET_KIND,
+                             {k: meta.get(k) for k in FINGERPRINT_KEYS}, force,
+                             'use another folder or the same settings, or pass --force '
+                             '(force=True) to start over in it', who='generate_dataset')
+    except (FolderClaimError, NotADirectoryError) as err:
+        return str(err)
+    if state == 'new':  # start over: earlier samples are no longer done
+        for name in os.listdir(out) if osp.isdir(out) else []:
             if name == MANIFEST_NAME or name.startswith('manifest.rank'):
                 os.remove(osp.join(out, name))
-    for folder, _, _ in os.walk(out):  # temporaries of writes cut by a crash
-        remove_stale_temporaries(folder)
-    if existing is None or existing.get('kind') != DATASET_KIND or force:
+    generation = meta['generation']
+    writer = SampleWriter(out, meta['split'], meta['task'], meta['palette'],
+                          generation['img_format'], generation['jpg_quality'],
+                          generation['depth_scale'], generation['save_uncertainty'],
+                          generation['save_latents'])
+    # Temporaries of writes cut by a crash: only in this run's folders and of its own files.
+    prepare_folders(out, writer.folders(), root_files=(META_NAME, MANIFEST_NAME))
+    if state == 'new':
         _write_metainfo(out, dict(meta, num_requested=None, num_done=0, complete=False))
     return None
 
 
-def _read_json(path: str) -> dict | None:
-    try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _write_metainfo(out: str, meta: dict[str, Any]) -> None:
-    atomic_write(osp.join(out, METAINFO_NAME), json_text(meta).encode())
+    atomic_write(osp.join(out, META_NAME), json_text(meta).encode())

@@ -8,8 +8,10 @@ import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from .interpreter import build_labeler, generation_settings, label_metainfo, load_config
-from .labeler import SyntheticLabeler
+from mmdsgan.models.labeling import (SyntheticLabeler, build_labeler, generation_settings,
+                                     label_metainfo)
+from mmdsgan.utils.config import load_config
+from mmdsgan.utils.errors import ConfigError
 
 __all__ = ['OnTheFlySyntheticDataset']
 
@@ -34,7 +36,7 @@ class OnTheFlySyntheticDataset(BaseSegDataset):
 
     Args:
         interpreter: the interpreter config (path, dict or Config) with its ``generation``
-            section (:mod:`.interpreter`).
+            section (:mod:`mmdsgan.models.labeling`).
         checkpoint: trained interpreter checkpoint (head weights); None only for tests
             (random head).
         length: the dataset's (virtual) size.
@@ -62,12 +64,12 @@ class OnTheFlySyntheticDataset(BaseSegDataset):
                  cfg_options: dict | None = None, metainfo: dict | None = None,
                  **kwargs) -> None:
         if length < 1:
-            raise ValueError(f'OnTheFlySyntheticDataset: length must be >= 1, got {length}')
+            raise ConfigError(f'OnTheFlySyntheticDataset: length must be >= 1, got {length}')
         self.interpreter_cfg = load_config(interpreter, cfg_options)
         labels = label_metainfo(self.interpreter_cfg)
         if labels['task'] != 'seg':
-            raise ValueError(f'OnTheFlySyntheticDataset: the interpreter\'s task is '
-                             f'{labels["task"]!r}; only segmentation interpreters are supported')
+            raise ConfigError(f'OnTheFlySyntheticDataset: the interpreter\'s task is '
+                              f'{labels["task"]!r}; only segmentation interpreters are supported')
         settings = generation_settings(self.interpreter_cfg)
         self.checkpoint = checkpoint
         self.length = int(length)

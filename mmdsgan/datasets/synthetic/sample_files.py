@@ -5,8 +5,10 @@ Layout (MMSeg's), relative to the output folder::
     img_dir/<split>/<id>.png|jpg    RGB image
     ann_dir/<split>/<id>.png        seg: 8-bit palette PNG, pixel value = class id
                                     depth: 16-bit PNG, value = round(depth * depth_scale)
-    ann_dir/<split>/<id>.json       keypoints: {"width", "height", "keypoints": [[x, y, v], ...]}
+    ann_dir/<split>/<id>.json       keypoints: {"height", "width", "keypoints": [[x, y, v], ...]}
                                     (the labeled-latent format, v = 2: predicted)
+
+Label files are encoded by the task (:mod:`mmdsgan.tasks`).
     unc_dir/<split>/<id>.png        per-pixel uncertainty, 16-bit, value = round(u * 10000)
     latents/<id>.npy                optional: w+ (num_ws, w_dim) float32 after truncation
 
@@ -15,25 +17,28 @@ appends the manifest line only afterwards, so a sample with a line has all of it
 """
 from __future__ import annotations
 
-import json
 import os.path as osp
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
+from mmdsgan.tasks import get_task
 from mmdsgan.utils.io import atomic_write, jpg_bytes, npy_bytes, png_bytes
 
-__all__ = ['UNCERTAINTY_SCALE', 'sample_id', 'SampleWriter', 'encode_uncertainty',
-           'decode_uncertainty', 'keypoints_json']
+__all__ = ['ID_FORMAT', 'UNCERTAINTY_SCALE', 'sample_id', 'SampleWriter', 'encode_uncertainty',
+           'decode_uncertainty']
+
+#: the file stem of every generated sample (also of the images sampled for annotation).
+ID_FORMAT = 'seed{seed:08d}'
 
 #: uncertainty PNG value = round(uncertainty * UNCERTAINTY_SCALE), clipped to 65535.
 UNCERTAINTY_SCALE = 10000.0
 
 
 def sample_id(seed: int) -> str:
-    """File stem of the sample of ``seed``."""
-    return f'seed{seed:08d}'
+    """File stem of the sample of ``seed`` (:data:`ID_FORMAT`)."""
+    return ID_FORMAT.format(seed=int(seed))
 
 
 @dataclass
@@ -43,7 +48,7 @@ class SampleWriter:
     Args:
         root: the output folder.
         split: split folder name.
-        task: ``'seg'``, ``'depth'`` or ``'keypoints'``.
+        task: a label task name (:mod:`mmdsgan.tasks`), which encodes the label files.
         palette: one [r, g, b] per class (seg).
         img_format: ``'png'`` or ``'jpg'``; jpg_quality: JPEG quality.
         depth_scale: depth PNG value per depth unit.
@@ -72,10 +77,9 @@ class SampleWriter:
     def paths(self, seed: int) -> dict[str, str | None]:
         """Relative paths of the sample's files (``img``, ``ann``, ``unc``, ``latent``)."""
         sid = sample_id(seed)
-        ann_ext = 'json' if self.task == 'keypoints' else 'png'
         return dict(
             img=f'img_dir/{self.split}/{sid}.{self.img_format}',
-            ann=f'ann_dir/{self.split}/{sid}.{ann_ext}',
+            ann=f'ann_dir/{self.split}/{sid}{get_task(self.task).label_ext}',
             unc=f'unc_dir/{self.split}/{sid}.png' if self.save_uncertainty else None,
             latent=f'latents/{sid}.npy' if self.save_latents else None)
 
@@ -97,21 +101,12 @@ class SampleWriter:
         image_data = (jpg_bytes(image, self.jpg_quality) if self.img_format == 'jpg'
                       else png_bytes(image))
         atomic_write(self._abs(paths['img']), image_data)
-        atomic_write(self._abs(paths['ann']), self._label_bytes(label, image.shape[:2]))
+        atomic_write(self._abs(paths['ann']), get_task(self.task).encode(
+            label, image.shape[:2], self.palette, self.depth_scale))
         return paths
 
     def _abs(self, rel: str) -> str:
         return osp.join(self.root, rel)
-
-    def _label_bytes(self, label: np.ndarray, size: tuple[int, int]) -> bytes:
-        if self.task == 'seg':
-            if label.max(initial=0) > 255:
-                raise ValueError(f'class id {int(label.max())} does not fit an 8-bit PNG')
-            return png_bytes(label.astype(np.uint8), palette=self.palette)
-        if self.task == 'depth':
-            values = np.rint(label.astype(np.float64) * self.depth_scale)
-            return png_bytes(np.clip(values, 0, 65535).astype(np.uint16))
-        return keypoints_json(label, size).encode()
 
 
 def encode_uncertainty(uncertainty: np.ndarray) -> np.ndarray:
@@ -123,9 +118,3 @@ def encode_uncertainty(uncertainty: np.ndarray) -> np.ndarray:
 def decode_uncertainty(values: np.ndarray) -> np.ndarray:
     """Inverse of :func:`encode_uncertainty`: (H, W) float32."""
     return (values.astype(np.float64) / UNCERTAINTY_SCALE).astype(np.float32)
-
-
-def keypoints_json(keypoints: np.ndarray, size: tuple[int, int]) -> str:
-    """Keypoints (K, 2) of an image of ``size`` (H, W) as the labeled-latent JSON."""
-    points: list[Any] = [[round(float(x), 3), round(float(y), 3), 2] for x, y in keypoints]
-    return json.dumps(dict(height=int(size[0]), width=int(size[1]), keypoints=points))

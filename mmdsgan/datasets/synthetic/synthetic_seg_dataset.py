@@ -8,6 +8,10 @@ from typing import Any
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from mmdsgan.utils.errors import InputError, MissingFileError
+from mmdsgan.utils.paths import path_inside
+
+from ..label_io import META_NAME
 from .manifest import filter_manifest, read_manifest
 
 __all__ = ['SyntheticSegDataset', 'read_synthetic_metainfo']
@@ -15,9 +19,9 @@ __all__ = ['SyntheticSegDataset', 'read_synthetic_metainfo']
 
 def read_synthetic_metainfo(root: str) -> dict[str, Any]:
     """``<root>/metainfo.json`` of a generated folder, with ``classes`` and ``palette``."""
-    path = osp.join(root, 'metainfo.json')
+    path = osp.join(root, META_NAME)
     if not osp.isfile(path):
-        raise FileNotFoundError(
+        raise MissingFileError(
             f'{path} not found: {root} is not a folder written by tools/generate_dataset.py '
             f'(generate it with: python tools/generate_dataset.py INTERPRETER_CONFIG --num N '
             f'--out {root})')
@@ -25,11 +29,11 @@ def read_synthetic_metainfo(root: str) -> dict[str, Any]:
         with open(path, encoding='utf-8') as f:
             meta = json.load(f)
     except json.JSONDecodeError as err:
-        raise ValueError(f'{path} is not valid JSON ({err}); re-run tools/generate_dataset.py '
+        raise InputError(f'{path} is not valid JSON ({err}); re-run tools/generate_dataset.py '
                          f'on {root} to rewrite it') from err
     for key in ('classes', 'palette'):
         if not meta.get(key):
-            raise ValueError(f'{path} has no "{key}"; re-run tools/generate_dataset.py on '
+            raise InputError(f'{path} has no "{key}"; re-run tools/generate_dataset.py on '
                              f'{root} to rewrite it')
     return meta
 
@@ -58,7 +62,7 @@ class SyntheticSegDataset(BaseSegDataset):
                  metainfo: dict | None = None, **kwargs) -> None:
         folder_meta = read_synthetic_metainfo(data_root)
         if folder_meta.get('task', 'seg') != 'seg':
-            raise ValueError(f'{osp.join(data_root, "metainfo.json")}: task is '
+            raise InputError(f'{osp.join(data_root, META_NAME)}: task is '
                              f'{folder_meta["task"]!r}; SyntheticSegDataset reads segmentation '
                              f'sets (generate with a seg interpreter)')
         self.split = split or folder_meta.get('split', 'train')
@@ -71,11 +75,13 @@ class SyntheticSegDataset(BaseSegDataset):
     def load_data_list(self) -> list[dict]:
         records = [r for r in read_manifest(self.data_root) if r.get('split') == self.split]
         if not records:
-            raise ValueError(f'{self.data_root}: no finished sample of split {self.split!r} in '
+            raise InputError(f'{self.data_root}: no finished sample of split {self.split!r} in '
                              f'its manifest (manifest.jsonl / manifest.rank*.jsonl)')
         kept = filter_manifest(records, keep_ratio=self.keep_ratio, max_score=self.max_score)
-        return [dict(img_path=osp.join(self.data_root, r['img']),
-                     seg_map_path=osp.join(self.data_root, r['ann']),
+        manifest = osp.join(self.data_root, 'manifest.jsonl')
+        return [dict(img_path=path_inside(self.data_root, r['img'], f'{manifest} ({r["id"]})'),
+                     seg_map_path=path_inside(self.data_root, r['ann'],
+                                              f'{manifest} ({r["id"]})'),
                      label_map=self.label_map, reduce_zero_label=self.reduce_zero_label,
                      seg_fields=[], sample_idx=i, seed=r['seed'], sample_id=r['id'],
                      uncertainty_score=r['score'])

@@ -6,12 +6,12 @@ from typing import Sequence
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
-from mmengine.structures import PixelData
 from mmseg.registry import TRANSFORMS
 from mmseg.structures import SegDataSample
 
-from ..label_io import (LabelFileError, read_depth_png, read_index_png, read_keypoints_json,
-                        read_latent)
+from mmdsgan.tasks import get_task, task_names
+
+from ..label_io import read_latent
 
 __all__ = ['LoadLatent', 'LoadLabel', 'PackLatentInputs']
 
@@ -49,29 +49,15 @@ class LoadLabel(BaseTransform):
         self.small_class_label = small_class_label
 
     def transform(self, results: dict) -> dict:
-        task, path = results['task'], results['label_path']
-        if task == 'seg':
-            label = read_index_png(path)
-            self._check_ids(label, results['num_classes'], path)
+        task, path = get_task(results['task']), results['label_path']
+        label, size = task.read(path, dict(num_classes=results.get('num_classes'),
+                                           ignore_index=self.ignore_index,
+                                           depth_scale=results.get('depth_scale', 1.0)))
+        if task.results_key == 'gt_seg_map':
             label = self._relabel_small_classes(label)
-            results['gt_seg_map'] = label
-            results['ori_shape'] = label.shape
-        elif task == 'depth':
-            depth = read_depth_png(path, results.get('depth_scale', 1.0))
-            results['gt_depth_map'] = depth
-            results['ori_shape'] = depth.shape
-        else:
-            keypoints, size = read_keypoints_json(path, results.get('num_classes'))
-            results['gt_keypoints'] = keypoints
-            results['ori_shape'] = size
+        results[task.results_key] = label
+        results['ori_shape'] = size
         return results
-
-    def _check_ids(self, label: np.ndarray, num_classes: int, path: str) -> None:
-        bad = np.unique(label[(label >= num_classes) & (label != self.ignore_index)])
-        if bad.size:
-            raise LabelFileError(f'{path} holds class ids {bad.tolist()} but meta.json has '
-                                 f'{num_classes} classes (0..{num_classes - 1}, '
-                                 f'{self.ignore_index} = ignore): fix the mask or the classes')
 
     def _relabel_small_classes(self, label: np.ndarray) -> np.ndarray:
         if self.min_class_pixels <= 0:
@@ -87,23 +73,23 @@ class LoadLabel(BaseTransform):
 class PackLatentInputs(BaseTransform):
     """Pack to ``dict(inputs=latent tensor, data_samples=SegDataSample)``.
 
-    The sample holds ``gt_sem_seg`` (PixelData (1, H, W) int64), ``gt_depth_map`` (PixelData
-    (1, H, W) float32) or ``gt_keypoints`` (tensor (K, 3)), and the ``meta_keys`` present in
-    ``results`` as metainfo.
+    The sample holds the label as its task packs it (:meth:`~mmdsgan.tasks.LabelTask.
+    pack_ground_truth`): ``gt_sem_seg`` (PixelData (1, H, W) int64), ``gt_depth_map``
+    (PixelData (1, H, W) float32) or ``gt_keypoints`` (tensor (K, 3)); and the ``meta_keys``
+    present in ``results`` as metainfo.
     """
 
     def __init__(self, meta_keys: Sequence[str] = ('id', 'latent_path', 'label_path', 'img_path',
-                                                    'latent_type', 'task', 'ori_shape')) -> None:
+                                                    'latent_type', 'task', 'ori_shape',
+                                                    'num_classes')) -> None:
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:
         sample = SegDataSample()
-        if 'gt_seg_map' in results:
-            sample.gt_sem_seg = PixelData(data=torch.from_numpy(results['gt_seg_map'])[None])
-        if 'gt_depth_map' in results:
-            sample.gt_depth_map = PixelData(data=torch.from_numpy(results['gt_depth_map'])[None])
-        if 'gt_keypoints' in results:
-            sample.gt_keypoints = torch.from_numpy(results['gt_keypoints'])
+        for name in task_names():
+            task = get_task(name)
+            if task.results_key in results:
+                task.pack_ground_truth(sample, results[task.results_key])
         sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
         return dict(inputs=torch.from_numpy(np.ascontiguousarray(results['latent'])),
                     data_samples=sample)

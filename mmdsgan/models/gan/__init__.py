@@ -7,8 +7,8 @@ from .discriminator import StyleGAN2Discriminator
 from .ema import ema_beta, update_ema
 from .losses import discriminator_loss, generator_loss, path_lengths, r1_penalty
 from .optim_constructor import GANOptimWrapperConstructor
-from .stylegan2_gan import StyleGAN2GAN, z_from_seeds
+from .stylegan2_gan import StyleGAN2GAN
 
 __all__ = ['StyleGAN2Discriminator', 'StyleGAN2GAN', 'DiffAugment', 'GANOptimWrapperConstructor',
            'GANDistributedDataParallel', 'ema_beta', 'update_ema', 'generator_loss',
-           'discriminator_loss', 'r1_penalty', 'path_lengths', 'z_from_seeds']
+           'discriminator_loss', 'r1_penalty', 'path_lengths']

@@ -19,23 +19,16 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmseg.registry import MODELS
 from torch import nn
 
-from mmdsgan.models.generators import Generator
+from mmdsgan.models.generators import Generator, z_from_seeds
 
 from .ema import ema_beta, update_ema
 from .losses import discriminator_loss, generator_loss, path_lengths, r1_penalty
 
-__all__ = ['StyleGAN2GAN', 'z_from_seeds']
+__all__ = ['StyleGAN2GAN']
 
 # Images from an MMSeg pipeline are uint8 BGR (N, 3, H, W): RGB in [-1, 1] for the GAN.
 DEFAULT_PREPROCESSOR = dict(type='ImgDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3,
                             bgr_to_rgb=True)
-
-
-def z_from_seeds(seeds: Sequence[int], z_dim: int) -> torch.Tensor:
-    """(len(seeds), z_dim) latents, row i drawn from a CPU generator seeded with ``seeds[i]``
-    (the same z for a seed whatever the batch, device or global RNG state)."""
-    return torch.stack([torch.randn(z_dim, generator=torch.Generator().manual_seed(int(s)))
-                        for s in seeds])
 
 
 def _no_sync(module: nn.Module):

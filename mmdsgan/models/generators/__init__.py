@@ -6,9 +6,10 @@ from .loading import (FORMAT_NAME, GeneratorCheckpoint, build_generator, estimat
                       load_generator, read_generator_checkpoint, save_generator)
 from .mapping import MappingNetwork, truncate
 from .rosinality import from_rosinality, rosinality_key_pairs, to_rosinality
+from .seeds import seed_rng, z_from_seeds
 from .synthesis import SynthesisNetwork
 
 __all__ = ['Generator', 'MappingNetwork', 'SynthesisNetwork', 'truncate', 'load_generator',
            'save_generator', 'read_generator_checkpoint', 'build_generator', 'estimate_w_avg',
            'GeneratorCheckpoint', 'FORMAT_NAME', 'UnsafeCheckpointError', 'GeneratorLoadError',
-           'rosinality_key_pairs', 'to_rosinality', 'from_rosinality']
+           'rosinality_key_pairs', 'to_rosinality', 'from_rosinality', 'seed_rng', 'z_from_seeds']

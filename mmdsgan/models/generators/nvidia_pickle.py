@@ -7,6 +7,12 @@ loader ``exec``s. :class:`RestrictedUnpickler` resolves only an allowlist of glo
 persistence call becomes a :class:`PersistentRecord` that keeps ``meta`` (the source is never
 run), ``dnnlib.util.EasyDict`` a dict, storages are read with ``torch.load(weights_only=True)``;
 any other global raises :class:`UnsafeCheckpointError`.
+
+What comes out is bounded before anything walks it: :func:`plain` rebuilds ``_init_kwargs``
+converting each object once (a shared list stays shared, a container inside itself is refused)
+within a nesting depth of :data:`MAX_DEPTH` and :data:`MAX_ELEMENTS` elements counted with every
+shared reference expanded, and :func:`flatten_record` walks at most as many modules and tensors.
+A pickle is a program of memo references: a few hundred bytes can describe 2**60 leaves.
 """
 from __future__ import annotations
 
@@ -21,10 +27,17 @@ import numpy as np
 import torch
 import torch._utils
 
-from .errors import GeneratorLoadError, UnsafeCheckpointError
+from .errors import GeneratorLoadError, UnsafeCheckpointError, brief
 
 __all__ = ['PersistentRecord', 'TFNetworkRecord', 'RestrictedUnpickler', 'read_restricted_pickle',
-           'flatten_record', 'plain', 'nvidia_init_kwargs', 'read_nvidia_generator']
+           'flatten_record', 'plain', 'nvidia_init_kwargs', 'read_nvidia_generator',
+           'MAX_DEPTH', 'MAX_ELEMENTS']
+
+# Bounds on what is read from a checkpoint's containers (kwargs, module trees). A real
+# Generator's _init_kwargs hold ~30 values 3 levels deep, its module tree ~400 modules and
+# tensors 5 levels deep: both limits leave a factor of 10 and more.
+MAX_DEPTH = 64
+MAX_ELEMENTS = 100_000
 
 # Positional order of NVIDIA's Generator.__init__ arguments.
 _GENERATOR_ARGS = ('z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels')
@@ -36,11 +49,18 @@ class PersistentRecord:
 
     def __init__(self, meta: dict) -> None:
         if not isinstance(meta, dict) or meta.get('type') != 'class':
+            kind = brief(meta.get('type')) if isinstance(meta, dict) else None
             raise GeneratorLoadError(f'unexpected persistent object meta: {type(meta).__name__} '
-                                     f'with type={getattr(meta, "get", lambda k: None)("type")!r}')
-        self.class_name: str = meta.get('class_name', '?')
+                                     f'with type={kind}')
+        class_name = meta.get('class_name', '?')
+        state = meta.get('state')
+        state = {} if state is None else state
+        if not isinstance(class_name, str) or not isinstance(state, dict):
+            raise GeneratorLoadError(f'a persistent object with class_name={brief(class_name)} and '
+                                     f'a {type(state).__name__} state; expected a str and a dict')
+        self.class_name: str = class_name
         self.version = meta.get('version')
-        self.state: dict = meta.get('state') or {}
+        self.state: dict = state
 
     def __repr__(self) -> str:
         return f'PersistentRecord({self.class_name})'
@@ -139,8 +159,10 @@ def read_restricted_pickle(path: str) -> Any:
     with open(path, 'rb') as f:
         try:
             return RestrictedUnpickler(f, path).load()
-        except (UnsafeCheckpointError, GeneratorLoadError):
+        except UnsafeCheckpointError:
             raise
+        except GeneratorLoadError as err:  # from a PersistentRecord: name the file
+            raise GeneratorLoadError(f'{path}: {err}') from err
         except Exception as err:  # any other failure: bytes that are not such a pickle
             raise GeneratorLoadError(
                 f'{path}: not a readable generator checkpoint (the pickle reader stopped with '
@@ -148,36 +170,138 @@ def read_restricted_pickle(path: str) -> Any:
                 f'.pt or a file written by save_generator / tools/convert_generator.py.') from err
 
 
-def plain(obj: Any) -> Any:
-    """Recursively turn EasyDicts/OrderedDicts into dicts and numpy scalars into Python numbers."""
-    if isinstance(obj, dict):
-        return {k: plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(plain(v) for v in obj)
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
+def plain(obj: Any, path: str = '<checkpoint>', what: str = 'the value', *,
+          max_depth: int = MAX_DEPTH, max_elements: int = MAX_ELEMENTS) -> Any:
+    """``obj`` with EasyDicts/OrderedDicts turned into dicts and numpy scalars into Python
+    numbers, checked to be a bounded tree of plain values.
+
+    Each container is converted once (memoised by identity): a list referenced twice stays one
+    list referenced twice, so the work is linear in the pickle, not in the expanded tree.
+    Refused, each with a :class:`GeneratorLoadError` naming ``path`` and ``what``: a container
+    inside itself, nesting deeper than ``max_depth`` levels, more than ``max_elements``
+    elements (containers, keys and values) counted with every shared reference expanded (what
+    ``repr``, ``==`` or a tensor built from the value would visit), and numpy object arrays.
+    Tensors, records and other objects are leaves, kept as they are.
+    """
+    memo: dict[int, tuple[Any, int]] = {}  # id -> (converted, expanded size)
+    active: set[int] = set()  # ids of the containers on the current path
+    trail: list[Any] = []  # keys / indices of the current path, for messages
+
+    def fail(problem: str) -> GeneratorLoadError:
+        at = ''.join(f'[{brief(k, max_chars=40)}]' for k in trail[:12])
+        at = f' (at {at}{"..." if len(trail) > 12 else ""})' if trail else ''
+        return GeneratorLoadError(
+            f'{path}: {what} {problem}{at}; a StyleGAN2 checkpoint holds a few plain numbers, '
+            f'strings and short lists there: the file is damaged or crafted')
+
+    def convert(value: Any, depth: int) -> tuple[Any, int]:
+        if isinstance(value, np.generic):
+            return value.item(), 1
+        if isinstance(value, np.ndarray) and value.dtype.hasobject:
+            raise fail('holds a numpy array of Python objects')
+        if not isinstance(value, (dict, list, tuple, set, frozenset)):
+            return value, 1
+        key = id(value)
+        if key in active:
+            raise fail('refers to itself: a container inside itself')
+        if key in memo:
+            return memo[key]
+        if depth >= max_depth:
+            raise fail(f'is nested deeper than {max_depth} levels')
+        active.add(key)
+        size = 1
+        items: list = []
+        entries = value.items() if isinstance(value, dict) else enumerate(value)
+        for index, item in entries:
+            trail.append(index)
+            if isinstance(value, dict):
+                index, key_size = convert(index, depth + 1)
+                size += key_size
+            item, item_size = convert(item, depth + 1)
+            size += item_size
+            trail.pop()
+            if size > max_elements:
+                trail.append(index)
+                raise fail(f'has more than {max_elements} elements once its shared references '
+                           f'are expanded')
+            items.append((index, item))
+        if isinstance(value, dict):
+            out: Any = dict(items)
+        elif isinstance(value, (set, frozenset)):
+            out = (set if isinstance(value, set) else frozenset)(v for _, v in items)
+        else:
+            out = (list if isinstance(value, list) else tuple)(v for _, v in items)
+        active.discard(key)
+        memo[key] = (out, size)
+        return out, size
+
+    return convert(obj, 0)[0]
 
 
-def flatten_record(record: PersistentRecord, prefix: str = '') -> dict[str, torch.Tensor]:
+def flatten_record(record: PersistentRecord, prefix: str = '', path: str = '<pickle>',
+                   max_depth: int = MAX_DEPTH, max_elements: int = MAX_ELEMENTS
+                   ) -> dict[str, torch.Tensor]:
     """The ``state_dict()`` of a pickled module: ``_parameters``, persistent ``_buffers``, then
-    ``_modules`` recursively, in that order (as ``nn.Module.state_dict`` does)."""
-    state = record.state
+    ``_modules`` recursively, in that order (as ``nn.Module.state_dict`` does).
+
+    A module shared by two parents is listed under both names (as ``state_dict`` does), so the
+    walk is bounded: at most ``max_elements`` modules and tensors visited, ``max_depth`` levels,
+    and no module inside itself; each a :class:`GeneratorLoadError` naming ``path``.
+    """
     out: dict[str, torch.Tensor] = {}
-    for name, param in (state.get('_parameters') or {}).items():
-        if param is not None:
-            out[prefix + name] = param.detach()
-    skipped = state.get('_non_persistent_buffers_set') or set()
-    for name, buf in (state.get('_buffers') or {}).items():
-        if buf is not None and name not in skipped:
-            out[prefix + name] = buf.detach()
-    for name, child in (state.get('_modules') or {}).items():
-        if child is None:
-            continue
-        if not isinstance(child, PersistentRecord):
-            raise GeneratorLoadError(f'submodule {prefix + name} is a {type(child).__name__}, '
-                                     f'not an NVIDIA persistent module')
-        out.update(flatten_record(child, f'{prefix}{name}.'))
+    active: set[int] = set()
+    visited = [0]
+
+    def table(state: dict, field: str, name: str) -> dict:
+        entries = state.get(field)
+        entries = {} if entries is None else entries
+        if not isinstance(entries, dict):
+            raise GeneratorLoadError(f'{path}: module {name or "<top>"} has a '
+                                     f'{type(entries).__name__} as {field}, not a dict')
+        return entries
+
+    def walk(node: PersistentRecord, name: str, depth: int) -> None:
+        if id(node) in active:
+            raise GeneratorLoadError(f'{path}: module {name} refers to itself (a module inside '
+                                     f'itself): the file is damaged or crafted')
+        if depth > max_depth:
+            raise GeneratorLoadError(f'{path}: modules nested deeper than {max_depth} levels '
+                                     f'(at {name[:200]}): the file is damaged or crafted')
+        active.add(id(node))
+        state = node.state
+        skipped = state.get('_non_persistent_buffers_set')
+        skipped = () if skipped is None else skipped
+        if not isinstance(skipped, (set, frozenset, list, tuple)):
+            raise GeneratorLoadError(f'{path}: module {name or "<top>"} has a '
+                                     f'{type(skipped).__name__} as _non_persistent_buffers_set')
+        params, buffers = table(state, '_parameters', name), table(state, '_buffers', name)
+        children = table(state, '_modules', name)
+        visited[0] += 1 + len(params) + len(buffers) + len(children)
+        if visited[0] > max_elements:
+            raise GeneratorLoadError(f'{path}: the module tree has more than {max_elements} '
+                                     f'modules and tensors once shared modules are expanded: '
+                                     f'the file is damaged or crafted')
+        for field, entries in (('_parameters', params), ('_buffers', buffers)):
+            for key, tensor in entries.items():
+                if tensor is None or (field == '_buffers' and key in skipped):
+                    continue
+                if not isinstance(key, str) or not isinstance(tensor, torch.Tensor):
+                    raise GeneratorLoadError(f'{path}: {field} of module {name or "<top>"} '
+                                             f'maps {brief(key)} to a {type(tensor).__name__}, '
+                                             f'not a name to a tensor')
+                out[prefix + name + key] = tensor.detach()
+        for key, child in children.items():
+            if child is None:
+                continue
+            if not isinstance(key, str) or not isinstance(child, PersistentRecord):
+                shown = key if isinstance(key, str) else brief(key)
+                raise GeneratorLoadError(f'{path}: submodule {prefix + name}{shown} is a '
+                                         f'{type(child).__name__}, not an NVIDIA persistent '
+                                         f'module')
+            walk(child, f'{name}{key}.', depth + 1)
+        active.discard(id(node))
+
+    walk(record, '', 0)
     return out
 
 
@@ -187,8 +311,12 @@ def nvidia_init_kwargs(state: dict, path: str) -> dict:
     Accepts stylegan2-ada's layout (``synthesis_kwargs``) and stylegan3's, where the synthesis
     options sit at the top level.
     """
-    kwargs = plain(state.get('_init_kwargs'))
-    args = plain(state.get('_init_args')) or ()
+    kwargs = plain(state.get('_init_kwargs'), path, "the pickled Generator's _init_kwargs")
+    args = plain(state.get('_init_args'), path, "the pickled Generator's _init_args")
+    args = () if args is None else args
+    if not isinstance(args, (list, tuple)):
+        raise GeneratorLoadError(f'{path}: the pickled Generator\'s _init_args is a '
+                                 f'{type(args).__name__}, not a tuple')
     if not isinstance(kwargs, dict) or (not kwargs and not args):
         raise GeneratorLoadError(f'{path}: the pickled Generator has no _init_kwargs, so its '
                                  f'architecture is unknown; is this an NVIDIA '
@@ -199,6 +327,10 @@ def nvidia_init_kwargs(state: dict, path: str) -> dict:
     if missing:
         raise GeneratorLoadError(f'{path}: Generator _init_kwargs lack {missing}')
     out = {k: kwargs.pop(k) for k in _GENERATOR_ARGS if k in kwargs}
+    for key in ('mapping_kwargs', 'synthesis_kwargs'):
+        if kwargs.get(key) is not None and not isinstance(kwargs[key], dict):
+            raise GeneratorLoadError(f'{path}: Generator _init_kwargs {key} is a '
+                                     f'{type(kwargs[key]).__name__}, not a dict')
     out['mapping_kwargs'] = dict(kwargs.pop('mapping_kwargs', None) or {})
     synthesis = dict(kwargs.pop('synthesis_kwargs', None) or {})
     synthesis.update(kwargs)  # stylegan3 flattens the synthesis kwargs into the top level
@@ -223,13 +355,14 @@ def read_nvidia_generator(obj: Any, path: str) -> tuple[dict, dict[str, torch.Te
     if isinstance(obj, dict):
         if 'G_ema' not in obj:
             raise GeneratorLoadError(f'{path}: a pickle of a dict without G_ema (keys: '
-                                     f'{sorted(map(str, obj))[:10]}); an NVIDIA snapshot has '
-                                     f'G, D, G_ema, augment_pipe, training_set_kwargs')
+                                     f'{brief(list(obj)[:10], max_items=10)}); an NVIDIA '
+                                     f'snapshot has G, D, G_ema, augment_pipe, '
+                                     f'training_set_kwargs')
         record = obj['G_ema']
     if not isinstance(record, PersistentRecord) or record.class_name != 'Generator':
         raise GeneratorLoadError(f'{path}: expected an NVIDIA Generator, found '
                                  f'{getattr(record, "class_name", type(record).__name__)}')
-    state_dict = flatten_record(record)
+    state_dict = flatten_record(record, path=path)
     if any(k.startswith('synthesis.input.') for k in state_dict):
         raise GeneratorLoadError(
             f'{path}: a StyleGAN3 (alias-free, config t/r) generator (keys synthesis.input.*, '

@@ -16,17 +16,15 @@ from __future__ import annotations
 from typing import Iterator, Sequence
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 
+from mmdsgan.tasks import get_task, task_names, top_ratio_score
+
 from .bilinear_taps import LinearTaps, linear_taps, resample_rows
 from .ensemble_mlp import EnsembleMLP
-from .ensemble_stats import decode_keypoints, js_divergence, majority_vote, top_ratio_score
 
-__all__ = ['InterpreterEnsembleHead', 'TASKS']
-
-TASKS = ('seg', 'depth', 'keypoints')
+__all__ = ['InterpreterEnsembleHead']
 
 
 @MODELS.register_module()
@@ -38,8 +36,9 @@ class InterpreterEnsembleHead(BaseModule):
             list of per-map channels.
         num_classes: K: classes (``'seg'``), keypoints (``'keypoints'``); ignored for
             ``'depth'`` (K = 1).
-        task: ``'seg'`` (cross-entropy), ``'depth'`` (per-pixel regression; pixels with
-            depth <= 0 are invalid) or ``'keypoints'`` (one Gaussian heatmap per keypoint, MSE).
+        task: a label task of :mod:`mmdsgan.tasks`: ``'seg'`` (cross-entropy), ``'depth'``
+            (per-pixel regression; pixels with depth <= 0 are invalid) or ``'keypoints'`` (one
+            Gaussian heatmap per keypoint, MSE). The task owns the loss, vote and uncertainty.
         num_members: M (DatasetGAN: 10).
         hidden_dims: MLP hidden widths; ``None``: (128, 32) below 32 outputs, else (256, 128).
         norm: ``'bn'`` (BatchNorm after ReLU, DatasetGAN) or ``None``.
@@ -49,7 +48,7 @@ class InterpreterEnsembleHead(BaseModule):
         heatmap_sigma: std (pixels, output grid) of the keypoint target Gaussians.
         keypoint_decode: ``'argmax'`` (argmax + quarter-pixel refinement) or ``'centroid'``
             (half-maximum centroid, a soft-argmax restricted to the peak);
-            see :func:`~mmdsgan.models.heads.ensemble_stats.decode_keypoints`.
+            see :func:`~mmdsgan.tasks.keypoints.decode_keypoints`.
         vote: segmentation label of the ensemble: ``'majority'`` (vote of the members' argmax,
             ties to the smaller id; DatasetGAN) or ``'mean'`` (argmax of the mean probability).
         top_ratio: per-image score = mean of this top fraction of the pixel uncertainties.
@@ -69,7 +68,7 @@ class InterpreterEnsembleHead(BaseModule):
                  vote: str = 'majority', top_ratio: float = 0.1, chunk_pixels: int = 16384,
                  loss_weight: float = 1.0, init_cfg: dict | None = None) -> None:
         super().__init__(init_cfg)
-        _check_choice('task', task, TASKS)
+        _check_choice('task', task, task_names())
         _check_choice('vote', vote, ('majority', 'mean'))
         _check_choice('depth_loss', depth_loss, ('l1', 'mse'))
         _check_choice('keypoint_decode', keypoint_decode, ('argmax', 'centroid'))
@@ -79,7 +78,8 @@ class InterpreterEnsembleHead(BaseModule):
         self.in_channels = (in_channels if isinstance(in_channels, int)
                             else int(sum(in_channels)))
         self.task = task
-        self.num_outputs = 1 if task == 'depth' else num_classes
+        self.label_task = get_task(task)
+        self.num_outputs = self.label_task.num_outputs(num_classes)
         self.num_members = num_members
         self.ignore_index = ignore_index
         self.depth_loss = depth_loss
@@ -114,17 +114,7 @@ class InterpreterEnsembleHead(BaseModule):
             ``{'loss_<task>': scalar}``.
         """
         out = self(hypercolumns)  # (M, P, K)
-        if self.task == 'seg':
-            per_pixel = F.cross_entropy(out.permute(0, 2, 1), targets, reduction='none',
-                                        ignore_index=self.ignore_index)  # (M, P)
-            mask = targets != self.ignore_index
-        elif self.task == 'depth':
-            diff = out[..., 0] - targets  # (M, P)
-            per_pixel = diff.abs() if self.depth_loss == 'l1' else diff.square()
-            mask = targets > 0
-        else:
-            per_pixel = (out - targets).square()  # (M, P, K)
-            mask = torch.ones_like(per_pixel, dtype=torch.bool) if valid is None else valid
+        per_pixel, mask = self.label_task.pixel_loss(out, targets, valid, self)
         per_pixel = torch.where(mask, per_pixel, torch.zeros_like(per_pixel))
         count = mask.flatten(1).sum(1).clamp(min=1)  # (M,)
         per_member = per_pixel.flatten(1).sum(1) / count  # (M,)
@@ -215,35 +205,12 @@ class InterpreterEnsembleHead(BaseModule):
         height, width = out_size
         n, k = feats[0].shape[0], self.num_outputs
         ref = feats[0]
-        uncertainty = ref.new_empty(n, height, width)
-        if self.task == 'seg':
-            label = torch.empty(n, height, width, dtype=torch.long, device=ref.device)
-            probs = ref.new_empty(n, k, height, width)
-        elif self.task == 'depth':
-            label = ref.new_empty(n, height, width)
-        else:
-            label = ref.new_empty(n, k, height, width)
+        result = self.label_task.new_prediction(ref, n, k, height, width)
+        result['uncertainty'] = ref.new_empty(n, height, width)
         for start, stop, out in self.iter_bands(feats, out_size):  # (N, M, K, R, W)
-            rows = slice(start, stop)
-            if self.task == 'seg':
-                member_probs = out.softmax(2)
-                probs[:, :, rows] = member_probs.mean(1)
-                label[:, rows] = (majority_vote(out.argmax(2), k) if self.vote == 'majority'
-                                  else probs[:, :, rows].argmax(1))
-                uncertainty[:, rows] = js_divergence(member_probs)
-            elif self.task == 'depth':
-                label[:, rows] = out.mean(1)[:, 0]
-                uncertainty[:, rows] = out.std(1, correction=0)[:, 0]
-            else:
-                label[:, :, rows] = out.mean(1)
-                uncertainty[:, rows] = out.std(1, correction=0).mean(1)
-        result = dict(label=label, uncertainty=uncertainty,
-                      score=top_ratio_score(uncertainty, self.top_ratio))
-        if self.task == 'seg':
-            result['probs'] = probs
-        if self.task == 'keypoints':
-            result['keypoints'] = decode_keypoints(label, self.keypoint_decode)
-        return result
+            self.label_task.reduce_band(out, slice(start, stop), result, self)
+        result['score'] = top_ratio_score(result['uncertainty'], self.top_ratio)
+        return self.label_task.finish_prediction(result, self)
 
 
 def _group_by_size(feats: Sequence[torch.Tensor], weights: Sequence[torch.Tensor]

@@ -23,7 +23,7 @@ from mmengine.model import BaseModel
 from mmseg.registry import MODELS
 from torch import nn
 
-from mmdsgan.models.generators import load_generator
+from mmdsgan.models.generators import load_generator, seed_rng
 
 from .lpips_loss import build_lpips
 from .optimizer import image_losses
@@ -113,7 +113,7 @@ class GeneratorInversionModel(BaseModel):
         z, psi, crossover = [], [], []
         low, high = self.truncation_psi_range
         for seed in seeds.tolist():
-            rng = torch.Generator().manual_seed(int(seed))
+            rng = seed_rng(seed)  # every draw of this sample from its own seed
             z.append(torch.randn(2, G.z_dim, generator=rng))  # (2, z_dim)
             u = torch.rand(3, generator=rng)
             psi.append(low + (high - low) * float(u[0]))

@@ -22,6 +22,8 @@ from mmengine.runner import load_checkpoint
 from mmseg.registry import MODELS
 from torch import nn
 
+from mmdsgan.utils.errors import ConfigError, InputError
+
 from .lpips_loss import build_lpips
 from .optimizer import optimize_latents
 
@@ -104,7 +106,7 @@ class ImageInverter:
         """(N, R, R, 3) uint8 fitted real images -> :class:`InversionResult`."""
         G = self.generator
         if images.shape[1:3] != (G.img_resolution, G.img_resolution):
-            raise ValueError(f'images of shape {images.shape}: fit them to the generator\'s '
+            raise InputError(f'images of shape {images.shape}: fit them to the generator\'s '
                              f'{G.img_resolution}x{G.img_resolution} first (SquareFit)')
         target = to_tensor_images(images, self.device)  # (N, 3, R, R)
         w_start = self.start(target)
@@ -134,10 +136,15 @@ def build_inverter(cfg: Mapping[str, Any], device: torch.device | str = 'cpu'
     settings = {**INVERSION_DEFAULTS, **dict(cfg.get('inversion') or {})}
     unknown = sorted(set(settings) - set(INVERSION_DEFAULTS))
     if unknown:
-        raise KeyError(f'inversion has unknown keys {unknown}; known: {sorted(INVERSION_DEFAULTS)}')
+        raise ConfigError(f'inversion has unknown keys {unknown}; known: '
+                          f'{sorted(INVERSION_DEFAULTS)}')
+    for key, low in (('batch_size', 1), ('steps', 0)):
+        if not isinstance(settings[key], int) or settings[key] < low:
+            raise ConfigError(f'inversion.{key} must be an integer >= {low}, got '
+                              f'{settings[key]!r}')
     if 'model' not in cfg:
-        raise KeyError('the config has no "model": inherit the encoder config (it names the '
-                       'generator checkpoint and the encoder architecture)')
+        raise ConfigError('the config has no "model": inherit the encoder config (it names the '
+                          'generator checkpoint and the encoder architecture)')
     # The training loss's LPIPS is irrelevant here: inversion builds its own below.
     model = MODELS.build(dict(cfg['model'], lpips_weight=0.0)).to(device).eval()
     encoder_model = None

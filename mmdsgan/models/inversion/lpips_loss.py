@@ -19,6 +19,8 @@ import warnings
 import torch
 from torch import nn
 
+from mmdsgan.utils.errors import MmdsganError
+
 __all__ = ['LPIPSBackboneError', 'VGG16_FILE', 'VGG16_URL', 'default_lpips_backbone',
            'vgg16_to_lpips_keys', 'build_lpips']
 
@@ -28,7 +30,7 @@ VGG16_URL = 'https://download.pytorch.org/models/' + VGG16_FILE
 _SLICE_ENDS = (4, 9, 16, 23, 30)
 
 
-class LPIPSBackboneError(FileNotFoundError):
+class LPIPSBackboneError(MmdsganError, FileNotFoundError):
     """The VGG16 trunk file for LPIPS is missing or wrong (one-line message with the fix)."""
 
 

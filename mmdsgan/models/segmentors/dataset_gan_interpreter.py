@@ -8,7 +8,6 @@ the generator comes from the backbone's checkpoint path in the config.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import torch
@@ -18,7 +17,8 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from ..heads.ensemble_stats import gaussian_heatmap_values
+from mmdsgan.tasks.resize import resize_nearest
+from mmdsgan.utils.errors import InputError
 
 __all__ = ['DatasetGANInterpreter']
 
@@ -55,6 +55,9 @@ class DatasetGANInterpreter(BaseModel):
       and metainfo ``uncertainty_score``. Ground truths are resized to the output grid so
       that MMSeg's ``IoUMetric`` compares like with like.
     * ``'tensor'``: every member's raw output, (N, M, K, H, W).
+
+    :meth:`label` is the generation path: w+ latents in, images with their labels and
+    uncertainty out.
     """
 
     def __init__(self, backbone: dict, head: dict, num_pixels: int = 2048,
@@ -111,19 +114,42 @@ class DatasetGANInterpreter(BaseModel):
     def loss(self, latents: torch.Tensor,
              data_samples: list[SegDataSample]) -> dict[str, torch.Tensor]:
         """Sample pixels per member, gather their hypercolumns, and score the head on them."""
+        self._check_classes(data_samples)
         feats = self.extract_feats(latents, data_samples)
-        task, n = self.head.task, latents.shape[0]
-        labels = self._targets(data_samples, latents.device)  # seg/depth (N,H,W); kp (N,K,3)
+        task, n = self.head.label_task, latents.shape[0]
+        labels = task.targets(data_samples, self.out_size, latents.device)  # seg/depth (N,H,W)
         coords = self._sample_coords(labels, n)  # (M, P, 3)
         members, pixels = coords.shape[:2]
         flat = coords.reshape(-1, 3)  # (M*P, 3)
         hypercolumns = self._gather(feats, flat).view(members, pixels, -1)  # (M, P, C)
-        if task == 'keypoints':
-            values, valid = gaussian_heatmap_values(labels, flat, self.head.heatmap_sigma)
-            return self.head.loss(hypercolumns, values.view(members, pixels, -1),
-                                  valid.view(members, pixels, -1))
-        targets = labels[flat[:, 0], flat[:, 1], flat[:, 2]].view(members, pixels)
-        return self.head.loss(hypercolumns, targets)
+        targets, valid = task.pixel_targets(labels, flat, self.head)  # (M*P[, K])
+        targets = targets.view(members, pixels, *targets.shape[1:])
+        if valid is not None:
+            valid = valid.view(members, pixels, *valid.shape[1:])
+        return self.head.loss(hypercolumns, targets, valid)
+
+    @torch.no_grad()
+    def label(self, ws: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Generate and label the images of w+ latents: the labeling path of generation.
+
+        Args:
+            ws: (N, num_ws, w_dim) w+ latents (truncation already applied).
+
+        Returns:
+            ``img`` (N, H, W, 3) uint8 RGB, the generator's image resized (bilinear,
+            antialiased) to ``out_size`` when that differs, so images and labels share one grid;
+            ``label``: the task's written label (seg (N, H, W) long, depth (N, H, W) float,
+            keypoints (N, K, 2) ``(x, y)``); ``uncertainty`` (N, H, W); ``score`` (N,).
+        """
+        out = self.backbone(ws, latent_type='wplus')
+        result = self.head.predict(out['feats'], self.out_size)
+        images = out['img']  # (N, 3, R, R) in about [-1, 1]
+        if tuple(images.shape[-2:]) != self.out_size:
+            images = F.interpolate(images, size=self.out_size, mode='bilinear',
+                                   align_corners=False, antialias=True)  # (N, 3, H, W)
+        images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        return dict(img=images.permute(0, 2, 3, 1), uncertainty=result['uncertainty'],
+                    label=self.head.label_task.generated_label(result), score=result['score'])
 
     @torch.no_grad()
     def predict(self, latents: torch.Tensor,
@@ -133,14 +159,7 @@ class DatasetGANInterpreter(BaseModel):
         if data_samples is None:
             data_samples = [SegDataSample() for _ in range(latents.shape[0])]
         for i, sample in enumerate(data_samples):
-            if self.head.task == 'seg':
-                sample.pred_sem_seg = PixelData(data=result['label'][i][None])
-                sample.seg_logits = PixelData(data=result['probs'][i])
-            elif self.head.task == 'depth':
-                sample.pred_depth_map = PixelData(data=result['label'][i][None])
-            else:
-                sample.pred_heatmaps = PixelData(data=result['label'][i])
-                sample.pred_keypoints = result['keypoints'][i]
+            self.head.label_task.pack(sample, result, i)
             sample.uncertainty = PixelData(data=result['uncertainty'][i][None])
             sample.set_metainfo(dict(uncertainty_score=float(result['score'][i]),
                                      out_size=self.out_size))
@@ -148,28 +167,21 @@ class DatasetGANInterpreter(BaseModel):
         return data_samples
 
     # ------------------------------------------------------------------------------- helpers
+    def _check_classes(self, data_samples: list[SegDataSample]) -> None:
+        """Refuse labels of another class count than the head's (they would train silently:
+        a 7-class head on 4-class masks never sees classes 4..6)."""
+        counts = {s.metainfo.get('num_classes') for s in data_samples} - {None}
+        for count in counts:
+            if self.head.label_task.num_outputs(int(count)) != self.head.num_outputs:
+                raise InputError(
+                    f'DatasetGANInterpreter: the labeled data has {count} classes (its '
+                    f'metainfo.json), the head predicts {self.head.num_outputs}: set '
+                    f'model.head.num_classes={count} or fix the classes of the data')
+
     def _gather(self, feats: list[torch.Tensor], coords: torch.Tensor) -> torch.Tensor:
         """(P, C) hypercolumns at ``coords`` (P, 3) ``(batch, y, x)`` of the output grid, read
         from the native-resolution maps (never upsampled as a whole)."""
         return self.backbone.pixel_hypercolumns(feats, coords, self.out_size)
-
-    def _targets(self, data_samples: list[SegDataSample], device: torch.device) -> torch.Tensor:
-        """The samples' labels on the output grid: seg (N, H, W) long, depth (N, H, W) float,
-        keypoints (N, K, 3) float ``(x, y, visible)``."""
-        task = self.head.task
-        if task == 'keypoints':
-            kps = []
-            for sample in data_samples:
-                kp = sample.gt_keypoints.to(device=device, dtype=torch.float32).clone()
-                src_h, src_w = sample.metainfo['ori_shape'][:2]
-                kp[:, 0] = (kp[:, 0] + 0.5) * self.out_size[1] / src_w - 0.5
-                kp[:, 1] = (kp[:, 1] + 0.5) * self.out_size[0] / src_h - 0.5
-                kps.append(kp)
-            return torch.stack(kps)  # (N, K, 3)
-        field = 'gt_sem_seg' if task == 'seg' else 'gt_depth_map'
-        maps = [_resize_nearest(getattr(sample, field).data, self.out_size) for sample in
-                data_samples]
-        return torch.cat(maps).to(device)  # (N, H, W)
 
     def _sample_coords(self, labels: torch.Tensor, n: int) -> torch.Tensor:
         """Each member's pixels: (M, N * num_pixels, 3) long ``(batch, y, x)``."""
@@ -188,17 +200,8 @@ class DatasetGANInterpreter(BaseModel):
 
     def _pixel_weights(self, labels: torch.Tensor, n: int) -> torch.Tensor:
         """Sampling weights (N, H*W): 0 on invalid pixels; balanced over groups if asked."""
-        task = self.head.task
-        if task == 'seg':
-            groups = labels.flatten(1)  # (N, H*W)
-            valid = groups != self.head.ignore_index
-        elif task == 'depth':
-            valid = labels.flatten(1) > 0
-            groups = torch.zeros_like(valid, dtype=torch.long)
-        else:
-            valid = torch.ones(n, self.out_size[0] * self.out_size[1], dtype=torch.bool,
-                               device=labels.device)
-            groups = self._near_keypoints(labels, n).long() if self.class_balanced else None
+        valid, groups = self.head.label_task.sampling_groups(
+            labels, n, self.out_size, self.head, bool(self.class_balanced))
         weights = valid.float()
         if self.class_balanced:
             groups = torch.where(valid, groups, torch.zeros_like(groups))
@@ -207,29 +210,11 @@ class DatasetGANInterpreter(BaseModel):
             weights = weights / counts.gather(1, groups).clamp(min=1) ** self.class_balanced
         return weights  # (N, H*W)
 
-    def _near_keypoints(self, keypoints: torch.Tensor, n: int) -> torch.Tensor:
-        """(N, H*W) bool: pixels within 3 sigma of a visible keypoint."""
-        height, width = self.out_size
-        ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing='ij')
-        grid = torch.stack([ys.flatten(), xs.flatten()], 1).to(keypoints.device)  # (H*W, 2)
-        batch = torch.arange(n, device=keypoints.device).repeat_interleave(len(grid))
-        coords = torch.cat([batch[:, None], grid.repeat(n, 1)], 1)  # (N*H*W, 3)
-        values, _ = gaussian_heatmap_values(keypoints, coords, self.head.heatmap_sigma)
-        return values.amax(1).view(n, -1) > math.exp(-4.5)  # exp(-d^2 / 2 sigma^2), d = 3 sigma
-
     def _resize_ground_truth(self, sample: SegDataSample) -> None:
         for field in ('gt_sem_seg', 'gt_depth_map'):
             if field in sample and tuple(getattr(sample, field).shape) != self.out_size:
                 data = getattr(sample, field).data
-                setattr(sample, field, PixelData(data=_resize_nearest(data, self.out_size)))
-
-
-def _resize_nearest(label: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """(1, h, w) label -> (1, H, W), pixel-centre nearest neighbour; dtype kept."""
-    if tuple(label.shape[-2:]) == tuple(size):
-        return label
-    resized = F.interpolate(label[None].float(), size=size, mode='nearest-exact')
-    return resized[0].to(label.dtype)
+                setattr(sample, field, PixelData(data=resize_nearest(data, self.out_size)))
 
 
 def _latent_type(data_samples: list[SegDataSample] | None) -> str | None:
@@ -237,7 +222,7 @@ def _latent_type(data_samples: list[SegDataSample] | None) -> str | None:
     kinds = {s.metainfo.get('latent_type') for s in data_samples or []} - {None}
     if len(kinds) > 1:
         raise ValueError(f'DatasetGANInterpreter: a batch mixes latent types {sorted(kinds)}; '
-                         f'store all latents of a dataset as one kind (meta.json latent_type)')
+                         f'store all latents of a dataset as one kind (metainfo.json latent_type)')
     return kinds.pop() if kinds else None
 
 

@@ -1,7 +1,7 @@
 """Benchmark GAN inversion: PSNR after K steps from w_avg vs from the trained encoder's estimate.
 
 Usage:
-    python tools/benchmark_inversion.py [--resolution 16] [--train-iters 400] [--batch-size 16]
+    python tools/perf/benchmark_inversion.py [--resolution 16] [--train-iters 400] [--batch-size 16]
         [--images 8] [--steps 0 25 50 100 200] [--work-dir work_dirs/benchmark_inversion]
         [--write-docs docs/benchmarks.md]
 
@@ -104,8 +104,8 @@ def markdown(rows: list[dict], args: argparse.Namespace, train_s: float) -> str:
     names = [k for k in rows[0] if k != 'steps']
     device = 'GPU' if torch.cuda.is_available() else f'CPU, {torch.get_num_threads()} thread(s)'
     lines = [SECTION, '', '```bash',
-             f'python tools/benchmark_inversion.py --resolution {args.resolution} --train-iters '
-             f'{args.train_iters} --batch-size {args.batch_size} \\',
+             f'python tools/perf/benchmark_inversion.py --resolution {args.resolution} '
+             f'--train-iters {args.train_iters} --batch-size {args.batch_size} \\',
              f'    --n-iters {args.n_iters} --images {args.images} --steps '
              f'{" ".join(map(str, args.steps))}', '```', '',
              f'{time.strftime("%Y-%m-%d")}, {device}; encoder training took {train_s:.0f} s. '

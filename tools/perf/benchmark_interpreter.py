@@ -1,7 +1,7 @@
 """Host memory and time of interpreter training and labeling, against the materialised reference.
 
 Usage:
-    python tools/benchmark_interpreter.py [--res 256 512] [--images 16] [--batch 2]
+    python tools/perf/benchmark_interpreter.py [--res 256 512] [--images 16] [--batch 2]
         [--pixels 1024] [--iters 3] [--markdown docs/benchmarks.md]
 
 Every case runs in a fresh subprocess (``--case NAME --res R``), so its peak resident memory
@@ -30,19 +30,11 @@ import time
 
 import torch
 
+
 NUM_CLASSES = 19  # CelebAMask-HQ faces, as DatasetGAN/HandsOff
 MEMBERS = 10
-CONFIG_F = dict(z_dim=512, c_dim=0, w_dim=512, mapping_kwargs=dict(num_layers=8),
-                synthesis_kwargs=dict(channel_base=32768, channel_max=512))
 
-
-def peak_rss_gb() -> float:
-    """This process's peak resident set size (VmHWM), GB."""
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) * 1024 / 1e9
-    raise RuntimeError('VmHWM not found in /proc/self/status (Linux only)')
+import perf_common as common  # tools/perf/perf_common.py: a script's folder is on sys.path
 
 
 def build_model(res: int, pixels: int):
@@ -52,7 +44,7 @@ def build_model(res: int, pixels: int):
     torch.manual_seed(0)
     cfg = dict(type='DatasetGANInterpreter',
                backbone=dict(type='StyleGAN2FeatureBackbone',
-                             generator=dict(CONFIG_F, img_resolution=res)),
+                             generator=common.config_f(res)),
                head=dict(type='InterpreterEnsembleHead', num_classes=NUM_CLASSES,
                          num_members=MEMBERS),
                num_pixels=pixels)
@@ -81,29 +73,29 @@ def case_ours_train(args) -> dict:
     wrapper = OptimWrapper(torch.optim.Adam(model.head.parameters(), lr=1e-3))
     batches = [labeled_batch(args.res, i, args.batch) for i in range(0, args.images, args.batch)]
     model.train()
-    model.train_step(batches[0], wrapper)  # warm-up
-    start = time.perf_counter()
-    for it in range(args.iters):
-        model.train_step(batches[(it + 1) % len(batches)], wrapper)
-    return dict(s_per_iter=(time.perf_counter() - start) / args.iters)
+
+    def train_step(step: int) -> None:  # step 0: warm-up
+        model.train_step(batches[step % len(batches)], wrapper)
+
+    return dict(s_per_iter=common.time_calls(train_step, 1, args.iters) / args.iters)
 
 
 def case_ours_label(args) -> dict:
     model = build_model(args.res, args.pixels).eval()
-    batch = labeled_batch(args.res, 0, 1)
-    model.test_step(batch)  # warm-up
-    start = time.perf_counter()
-    model.test_step(labeled_batch(args.res, 1, 1))
-    return dict(s_label=time.perf_counter() - start)
+
+    def label(step: int) -> None:  # step 0: warm-up
+        model.test_step(labeled_batch(args.res, step, 1))
+
+    return dict(s_label=common.time_calls(label, 1, 1))
 
 
 def case_reference(args) -> dict:
     import torch.nn.functional as F
     from mmdsgan.models.generators import Generator
     from mmdsgan.models.heads.ensemble_mlp import EnsembleMLP
-    from mmdsgan.models.heads.ensemble_stats import js_divergence, majority_vote
+    from mmdsgan.tasks.seg import js_divergence, majority_vote
     torch.manual_seed(0)
-    generator = Generator(img_resolution=args.res, **CONFIG_F).eval()
+    generator = Generator(**common.config_f(args.res)).eval()
     members = [EnsembleMLP(sum(generator.feature_channels), NUM_CLASSES, 1).member(0)
                for _ in range(MEMBERS)]  # ten plain MLPs, trained one after another
     res = args.res
@@ -123,7 +115,7 @@ def case_reference(args) -> dict:
     optims = [torch.optim.Adam(m.parameters(), lr=1e-3) for m in members]
     per_iter = args.batch * args.pixels  # the pixels each member sees per ours-train iteration
 
-    def train_iter() -> None:
+    def train_iter(step: int) -> None:  # step 0: warm-up
         for mlp, optim in zip(members, optims):
             index = torch.randint(0, res * res, (per_iter,))
             loss = F.cross_entropy(mlp(pixels[:, index].t()), labels[index])
@@ -131,11 +123,7 @@ def case_reference(args) -> dict:
             loss.backward()
             optim.step()
 
-    train_iter()  # warm-up
-    start = time.perf_counter()
-    for _ in range(args.iters):
-        train_iter()
-    s_per_iter = (time.perf_counter() - start) / args.iters
+    s_per_iter = common.time_calls(train_iter, 1, args.iters) / args.iters
     start = time.perf_counter()
     with torch.no_grad():
         for mlp in members:
@@ -179,7 +167,7 @@ def run_case(args: argparse.Namespace) -> None:
         torch.set_num_threads(args.threads)
     args.res = args.res[0]  # a case runs at one resolution
     result = CASES[args.case](args)
-    result.update(case=args.case, res=args.res, peak_rss_gb=peak_rss_gb())
+    result.update(case=args.case, res=args.res, peak_rss_gb=common.peak_rss_kib() * 1024 / 1e9)
     print('RESULT ' + json.dumps(result))
 
 

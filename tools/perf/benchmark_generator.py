@@ -1,7 +1,7 @@
 """Benchmark the StyleGAN2 generator forward pass: images/s and peak memory.
 
 Usage:
-    python tools/benchmark_generator.py [--resolutions 64 256 512] [--batch-sizes 1 8]
+    python tools/perf/benchmark_generator.py [--resolutions 64 256 512] [--batch-sizes 1 8]
         [--repeats 3] [--devices cpu cuda] [--features] [--channel-base 32768]
         [--channel-max 512]
 
@@ -14,12 +14,13 @@ where the kernel allows it, otherwise the process-lifetime ``ru_maxrss``); on CU
 from __future__ import annotations
 
 import argparse
-import resource
-import time
 
 import torch
 
 from mmdsgan.models.generators import Generator
+
+
+import perf_common as common  # tools/perf/perf_common.py: a script's folder is on sys.path
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,51 +37,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _reset_host_peak() -> bool:
-    """Reset the kernel's RSS high-water mark (``/proc/self/clear_refs``); False if refused."""
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-        return True
-    except OSError:
-        return False
-
-
-def _host_peak_mib(reset_ok: bool) -> float:
-    if reset_ok:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('VmHWM:'):
-                    return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 @torch.no_grad()
 def benchmark(device: torch.device, resolution: int, batch_size: int, repeats: int,
               features: bool, channel_base: int, channel_max: int) -> dict:
     """One configuration: returns images/s, seconds/image and peak memory (MiB)."""
-    G = Generator(512, 0, 512, resolution, mapping_kwargs=dict(num_layers=8),
-                  synthesis_kwargs=dict(channel_base=channel_base, channel_max=channel_max,
-                                        conv_clamp=256)).eval().to(device)
+    G = Generator(**common.config_f(resolution, channel_base=channel_base,
+                                    channel_max=channel_max, conv_clamp=256)).eval().to(device)
     z = torch.randn(batch_size, 512, device=device)
-    reset_ok = _reset_host_peak()
+    reset_ok = common.reset_peak_rss()
     if device.type == 'cuda':
-        torch.cuda.synchronize(device)
+        common.sync(device)
         torch.cuda.reset_peak_memory_stats(device)
 
-    def forward() -> None:
+    def forward(step: int) -> None:
         G.synthesis(G.mapping(z), noise_mode='const', return_features=features)
-        if device.type == 'cuda':
-            torch.cuda.synchronize(device)
+        common.sync(device)
 
-    forward()  # warm-up
-    start = time.perf_counter()
-    for _ in range(repeats):
-        forward()
-    elapsed = time.perf_counter() - start
+    elapsed = common.time_calls(forward, 1, repeats, device)  # one warm-up forward
     images = batch_size * repeats
+    # VmHWM since the reset above; the process-lifetime ru_maxrss where the reset was refused
     return dict(images_per_s=images / elapsed, s_per_image=elapsed / images,
-                host_mib=_host_peak_mib(reset_ok),
+                host_mib=common.peak_rss_kib(vmhwm=reset_ok, strict=False) / 1024,
                 cuda_mib=(torch.cuda.max_memory_allocated(device) / 2 ** 20
                           if device.type == 'cuda' else None))
 

@@ -2,10 +2,9 @@
 
 Reproducibility rules (what makes sample ``i`` the same sample on every run):
 
-1. The latent of a seed depends on that seed only: ``z = torch.randn(z_dim,
-   generator=torch.Generator().manual_seed(seed))``, drawn on the CPU (the CPU generator's
-   stream is the same on every machine), then moved to the device. This is also the rule of
-   :func:`mmdsgan.datasets.annotation.sample_latents`.
+1. The latent of a seed depends on that seed only
+   (:func:`mmdsgan.models.generators.z_from_seeds`, the project's one seed rule), drawn on the
+   CPU, then moved to the device.
 2. Every forward pass has the same shape: a batch of ``batch_size`` latents, the last partial
    batch padded with zero latents whose outputs are dropped. BLAS and convolution kernels pick
    their blocking from the shape, and with a fixed shape a sample's result does not depend on
@@ -22,15 +21,10 @@ from typing import Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-__all__ = ['seeded_z', 'LabeledBatch', 'SyntheticLabeler']
+from mmdsgan.models.generators import z_from_seeds
 
-
-def seeded_z(seeds: Sequence[int], z_dim: int) -> torch.Tensor:
-    """z latents (N, z_dim) float32 on the CPU, row i drawn from its own ``seeds[i]``."""
-    return torch.stack([torch.randn(z_dim, generator=torch.Generator().manual_seed(int(s)))
-                        for s in seeds])
+__all__ = ['LabeledBatch', 'SyntheticLabeler']
 
 
 @dataclass
@@ -63,17 +57,17 @@ class SyntheticLabeler:
     """Generate and label images of given seeds with a trained DatasetGAN interpreter.
 
     Args:
-        model: a ``DatasetGANInterpreter`` (``backbone``: ``StyleGAN2FeatureBackbone``,
-            ``head``: ``InterpreterEnsembleHead``, ``out_size``), weights loaded.
+        model: a ``DatasetGANInterpreter`` (its ``label`` path; ``backbone.generator`` maps the
+            seeds' z to w+), weights loaded.
         truncation_psi: truncation towards ``w_avg`` (1.0 = none; DatasetGAN/HandsOff 0.7).
         truncation_cutoff: truncate only the first ``cutoff`` ws (None = all).
         batch_size: latents per forward pass; every pass has exactly this many (see the module
             docstring).
         device: where to run; default the model's device.
 
-    ``label_seeds(seeds)`` -> :class:`LabeledBatch`. Images are produced at the generator's
-    resolution and resized (bilinear, antialiased) to the model's ``out_size`` when that
-    differs, so images and labels always share one grid.
+    ``label_seeds(seeds)`` -> :class:`LabeledBatch`: seeds -> z -> w+ (truncated) -> the model's
+    :meth:`~mmdsgan.models.segmentors.DatasetGANInterpreter.label`, whose images and labels
+    share one grid.
     """
 
     def __init__(self, model: torch.nn.Module, truncation_psi: float = 1.0,
@@ -81,10 +75,10 @@ class SyntheticLabeler:
                  device: str | torch.device | None = None) -> None:
         if batch_size < 1:
             raise ValueError(f'SyntheticLabeler: batch_size must be >= 1, got {batch_size}')
-        for attr in ('backbone', 'head', 'out_size'):
+        for attr in ('backbone', 'label', 'out_size'):
             if not hasattr(model, attr):
                 raise TypeError(f'SyntheticLabeler needs a DatasetGANInterpreter-like model with '
-                                f'.backbone, .head and .out_size; {type(model).__name__} has no '
+                                f'.backbone, .label and .out_size; {type(model).__name__} has no '
                                 f'.{attr}')
         if device is not None:
             model = model.to(device)
@@ -117,20 +111,13 @@ class SyntheticLabeler:
     def _label_batch(self, seeds: list[int]) -> dict[str, np.ndarray]:
         n, G = len(seeds), self.generator
         z = torch.zeros(self.batch_size, G.z_dim)  # (B, z_dim): fixed shape, zero padding
-        z[:n] = seeded_z(seeds, G.z_dim)
+        z[:n] = z_from_seeds(seeds, G.z_dim)
         ws = G.mapping(z.to(self.device), None, truncation_psi=self.truncation_psi,
                        truncation_cutoff=self.truncation_cutoff)  # (B, num_ws, w_dim)
-        out = self.model.backbone(ws, latent_type='wplus')
-        result = self.model.head.predict(out['feats'], self.out_size)
-        images = out['img']  # (B, 3, R, R) in about [-1, 1]
-        if tuple(images.shape[-2:]) != self.out_size:
-            images = F.interpolate(images, size=self.out_size, mode='bilinear',
-                                   align_corners=False, antialias=True)  # (B, 3, H, W)
-        images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-        labels = result['keypoints'] if self.task == 'keypoints' else result['label']
+        out = self.model.label(ws)
         return dict(
-            images=images.permute(0, 2, 3, 1)[:n].cpu().numpy(),  # (n, H, W, 3)
-            labels=labels[:n].cpu().numpy(),
-            uncertainty=result['uncertainty'][:n].float().cpu().numpy(),  # (n, H, W)
-            scores=result['score'][:n].float().cpu().numpy(),  # (n,)
+            images=out['img'][:n].cpu().numpy(),  # (n, H, W, 3)
+            labels=out['label'][:n].cpu().numpy(),
+            uncertainty=out['uncertainty'][:n].float().cpu().numpy(),  # (n, H, W)
+            scores=out['score'][:n].float().cpu().numpy(),  # (n,)
             ws=ws[:n].float().cpu().numpy())  # (n, num_ws, w_dim)

@@ -1,7 +1,7 @@
 """Throughput of labeled generation against the generator alone.
 
 Usage:
-    python tools/benchmark_generation.py [--resolutions 256 512] [--batch-size 8]
+    python tools/perf/benchmark_generation.py [--resolutions 256 512] [--batch-size 8]
         [--members 10] [--classes 8] [--repeats 2] [--warmup 1] [--device cpu|cuda]
 
 For each resolution this builds a random config-f-like StyleGAN2: z/w 512, 8 mapping layers,
@@ -19,16 +19,16 @@ Writing files is not included. The output is a Markdown table for docs/benchmark
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
 from mmengine.config import Config
 
 import mmdsgan  # noqa: F401  registers the modules
-from mmdsgan.datasets.synthetic import SyntheticLabeler, build_interpreter, seeded_z
+from mmdsgan.models.generators import z_from_seeds
+from mmdsgan.models.labeling import SyntheticLabeler, build_interpreter
 
-CONFIG_F = dict(z_dim=512, c_dim=0, w_dim=512, mapping_kwargs=dict(num_layers=8),
-                synthesis_kwargs=dict(channel_base=32768, channel_max=512))
+
+import perf_common as common  # tools/perf/perf_common.py: a script's folder is on sys.path
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,26 +47,14 @@ def interpreter_config(resolution: int, members: int, classes: int) -> Config:
     return Config(dict(model=dict(
         type='DatasetGANInterpreter',
         backbone=dict(type='StyleGAN2FeatureBackbone',
-                      generator=dict(CONFIG_F, img_resolution=resolution)),
+                      generator=common.config_f(resolution)),
         head=dict(type='InterpreterEnsembleHead', num_classes=classes, task='seg',
                   num_members=members))))
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-
-
 def images_per_second(fn, batch_size: int, warmup: int, repeats: int,
                       device: torch.device) -> float:
-    for _ in range(warmup):
-        fn(0)
-    _sync(device)
-    start = time.perf_counter()
-    for r in range(repeats):
-        fn(r + 1)
-    _sync(device)
-    return batch_size * repeats / (time.perf_counter() - start)
+    return batch_size * repeats / common.time_calls(fn, warmup, repeats, device)
 
 
 @torch.no_grad()
@@ -79,7 +67,7 @@ def benchmark(resolution: int, args: argparse.Namespace) -> dict:
     b = args.batch_size
 
     def generator_only(step: int) -> None:
-        z = seeded_z(range(step * b, step * b + b), G.z_dim).to(device)  # (B, z_dim)
+        z = z_from_seeds(range(step * b, step * b + b), G.z_dim).to(device)  # (B, z_dim)
         img = G.synthesis(G.mapping(z, None, truncation_psi=0.7), noise_mode='const')
         img.clamp(-1, 1).cpu()  # (B, 3, R, R)
 
