@@ -45,12 +45,12 @@ from typing import Any, Mapping
 import numpy as np
 from PIL import Image
 
-from .coco_masks import CocoFormatError, check_segmentation, class_index_mask
 from mmdsgan.tasks import get_task
 from mmdsgan.tasks.depth import read_depth_png
 from mmdsgan.tasks.seg import read_index_png
 from mmdsgan.utils.paths import path_inside
 
+from .coco_masks import CocoFormatError, check_segmentation, class_index_mask
 from .label_io import LabelFileError, meta_path
 from .square_fit import SquareFit
 

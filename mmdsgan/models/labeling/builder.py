@@ -148,8 +148,8 @@ def build_interpreter(cfg: Config, checkpoint: str | None,
         if local:
             path = osp.expanduser(str(checkpoint))
             if not osp.isfile(path):
-                raise FileNotFoundError(f'interpreter checkpoint not found: {checkpoint}; pass '
-                                        f'the .pth that tools/train.py wrote')
+                raise MissingFileError(f'interpreter checkpoint not found: {checkpoint}; pass '
+                                       f'the .pth that tools/train.py wrote')
             with open(path, 'rb') as f:
                 head = f.read(4)
             if not head:
