@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from .errors import MissingFileError, MmdsganError
+from .pickle_scan import check_torch_file_size
 
 __all__ = ['UnsafeCheckpointError', 'load_checkpoint_safely', 'register_safe_checkpoint_loading']
 
@@ -77,6 +78,7 @@ def load_checkpoint_safely(filename: str, map_location: Any = None) -> Any:
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise MissingFileError(f'checkpoint not found: {filename}')
+    check_torch_file_size(filename)  # bounded: a DAG of shared references is refused
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:

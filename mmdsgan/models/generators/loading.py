@@ -29,6 +29,7 @@ from typing import Any
 import torch
 
 from mmdsgan.utils.checkpoint import load_checkpoint_safely
+from mmdsgan.utils.pickle_scan import PickleTooLargeError
 from mmdsgan.utils.io import atomic_write_with
 
 from .errors import GeneratorLoadError, UnsafeCheckpointError, brief
@@ -76,6 +77,8 @@ def _torch_load(path: str) -> Any:
         reason = (str(err).strip().splitlines() or [''])[0][:300]
         raise GeneratorLoadError(f'{path}: not a readable torch file ({type(err).__name__}: '
                                  f'{reason}; truncated?); expected {_SUPPORTED}') from err
+    except PickleTooLargeError as err:
+        raise GeneratorLoadError(str(err)) from err
     except UnsafeCheckpointError as err:
         raise UnsafeCheckpointError(
             f'{err}\nFor a generator, keep only the generator: e.g. for rosinality '

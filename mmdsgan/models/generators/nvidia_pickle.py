@@ -27,6 +27,8 @@ import numpy as np
 import torch
 import torch._utils
 
+from mmdsgan.utils.pickle_scan import PickleTooLargeError, check_pickle_size
+
 from .errors import GeneratorLoadError, UnsafeCheckpointError, brief
 
 __all__ = ['PersistentRecord', 'TFNetworkRecord', 'RestrictedUnpickler', 'read_restricted_pickle',
@@ -157,6 +159,11 @@ def read_restricted_pickle(path: str) -> Any:
         GeneratorLoadError: not a pickle, or a truncated one.
     """
     with open(path, 'rb') as f:
+        try:
+            check_pickle_size(f, path)  # bounded: a DAG of shared references is refused
+        except PickleTooLargeError as err:
+            raise GeneratorLoadError(str(err)) from err
+        f.seek(0)
         try:
             return RestrictedUnpickler(f, path).load()
         except UnsafeCheckpointError:
