@@ -69,15 +69,15 @@ class LabeledLatentWriter:
         self.depth_scale = float(depth_scale)
         meta = dict(classes=list(classes), task=self.task.name, latent_type='wplus',
                     **self.task.meta_entries(classes, self.palette, self.depth_scale))
-        # What the files depend on: a folder made from other data, another generator or other
-        # settings is never resumed (its latents would be mixed with this run's).
+        # The meta file is the fingerprint: a folder made from other data, another generator or
+        # other settings is never resumed (its latents would be mixed with this run's).
         fingerprint = dict(meta, kind=KIND, source=source or {}, made_by=made_by or {})
         ours = self._claim(fingerprint, force)
         subfolders = [osp.join(out_dir, sub) for sub in SUBFOLDERS]
         if force and ours:
             self._remove_own_files(subfolders)
         prepare_folders(out_dir, subfolders, root_files=(META_NAME, 'report.json', 'report.md'))
-        write_meta(out_dir, dict(meta, kind=KIND, source=source or {}, made_by=made_by or {}))
+        write_meta(out_dir, fingerprint)
 
     def _claim(self, fingerprint: dict, force: bool) -> bool:
         """Claim the folder (:func:`~.folder_claim.claim_folder`); True when it already holds

@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Sequence
 
 import numpy as np
 import torch
+from mmengine.structures import PixelData
 
 from mmdsgan.utils.errors import MmdsganError
 
@@ -179,7 +180,6 @@ class LabelTask:
     def pack_ground_truth(self, sample, label: np.ndarray) -> None:
         """Put a loaded label (``results[results_key]``) into a ``SegDataSample``'s
         ``gt_field``: by default a ``PixelData`` of shape (1, H, W)."""
-        from mmengine.structures import PixelData
         setattr(sample, self.gt_field, PixelData(data=torch.from_numpy(label)[None]))
 
     def pack(self, sample, result: dict[str, torch.Tensor], i: int) -> None:

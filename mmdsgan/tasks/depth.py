@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from mmengine.structures import PixelData
 
 from mmdsgan.utils.io import png_bytes
+
 from ._png import open_png
 from .base import LabelFileError, LabelTask, register_task
 from .resize import resize_nearest
@@ -97,5 +99,4 @@ class DepthTask(LabelTask):
         buffers['uncertainty'][:, rows] = out.std(1, correction=0)[:, 0]
 
     def pack(self, sample, result, i) -> None:
-        from mmengine.structures import PixelData
         sample.pred_depth_map = PixelData(data=result['label'][i][None])

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from mmengine.structures import PixelData
 from PIL import Image, ImageDraw
 
 from .base import LabelFileError, LabelTask, register_task
@@ -211,7 +212,6 @@ class KeypointsTask(LabelTask):
         sample.gt_keypoints = torch.from_numpy(label)  # (K, 3)
 
     def pack(self, sample, result, i) -> None:
-        from mmengine.structures import PixelData
         sample.pred_heatmaps = PixelData(data=result['label'][i])
         sample.pred_keypoints = result['keypoints'][i]
 

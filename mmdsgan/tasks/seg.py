@@ -10,8 +10,10 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmengine.structures import PixelData
 
 from mmdsgan.utils.io import png_bytes
+
 from ._png import open_png
 from .base import LabelFileError, LabelTask, register_task
 from .resize import resize_nearest
@@ -155,6 +157,5 @@ class SegTask(LabelTask):
         buffers['uncertainty'][:, rows] = js_divergence(member_probs)
 
     def pack(self, sample, result, i) -> None:
-        from mmengine.structures import PixelData
         sample.pred_sem_seg = PixelData(data=result['label'][i][None])
         sample.seg_logits = PixelData(data=result['probs'][i])
