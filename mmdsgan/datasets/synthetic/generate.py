@@ -86,7 +86,7 @@ def generate_dataset(config: str | dict | Config, num: int, out: str,
         raise InputError(f'generate_dataset: num must be >= 0, got {num}')
     cfg = load_config(config, cfg_options)
     settings = generation_settings(cfg)
-    label_metainfo(cfg)  # classes vs head, checked before the generator is loaded
+    labels = label_metainfo(cfg)  # classes vs head, checked before the generator is loaded
     if batch_size is not None:
         if int(batch_size) < 1:
             raise InputError(f'generate_dataset: batch_size must be >= 1, got {batch_size}')
@@ -98,17 +98,16 @@ def generate_dataset(config: str | dict | Config, num: int, out: str,
     checkpoint = checkpoint or find_interpreter_checkpoint(cfg)
     labeler = build_labeler(cfg, checkpoint, device, **{k: settings[k] for k in (
         'truncation_psi', 'truncation_cutoff', 'batch_size')})
-    meta = _describe(cfg, checkpoint, settings, labeler.out_size)
-
-    verdict = [_prepare_folder(out, meta, force) if rank == 0 else None]
-    broadcast_object_list(verdict, src=0)
-    if verdict[0] is not None:  # every rank raises the same error
-        raise FolderClaimError(verdict[0])
-
+    meta = _describe(cfg, labels, checkpoint, settings, labeler.out_size)
     writer = SampleWriter(out, settings['split'], meta['task'], meta['palette'],
                           settings['img_format'], settings['jpg_quality'],
                           settings['depth_scale'], settings['save_uncertainty'],
                           settings['save_latents'])
+
+    verdict = [_prepare_folder(out, meta, writer, force) if rank == 0 else None]
+    broadcast_object_list(verdict, src=0)
+    if verdict[0] is not None:  # every rank raises the same error
+        raise FolderClaimError(verdict[0])
     done = _done_indices(out, writer)
     todo = [i for i in range(rank, num, world_size) if i not in done]
     records = _generate(labeler, writer, todo, settings['seed'], shard_path(out, rank),
@@ -174,10 +173,9 @@ def _done_indices(out: str, writer: SampleWriter) -> set[int]:
 
 
 # ------------------------------------------------------------------------ folder and metainfo
-def _describe(cfg: Config, checkpoint: str, settings: dict, img_size: tuple[int, int]
-              ) -> dict[str, Any]:
-    """metainfo.json of this run (before counts)."""
-    labels = label_metainfo(cfg)
+def _describe(cfg: Config, labels: dict[str, Any], checkpoint: str, settings: dict,
+              img_size: tuple[int, int]) -> dict[str, Any]:
+    """metainfo.json of this run (before counts); ``labels``: :func:`label_metainfo`."""
     task = get_task(labels['task'])
     backbone = cfg.model.backbone
     generator_path = backbone.get('checkpoint')
@@ -214,7 +212,8 @@ def _kwargs_key(generator: dict) -> str:
     return 'random:' + json.dumps(generator['random'], sort_keys=True, default=str)
 
 
-def _prepare_folder(out: str, meta: dict[str, Any], force: bool) -> str | None:
+def _prepare_folder(out: str, meta: dict[str, Any], writer: SampleWriter,
+                    force: bool) -> str | None:
     """Start, resume or refuse ``out``; returns the refusal message (None: go on)."""
     try:
         state = claim_folder(out, META_NAME, DATASET_KIND,
@@ -227,11 +226,6 @@ def _prepare_folder(out: str, meta: dict[str, Any], force: bool) -> str | None:
         for name in os.listdir(out) if osp.isdir(out) else []:
             if name == MANIFEST_NAME or name.startswith('manifest.rank'):
                 os.remove(osp.join(out, name))
-    generation = meta['generation']
-    writer = SampleWriter(out, meta['split'], meta['task'], meta['palette'],
-                          generation['img_format'], generation['jpg_quality'],
-                          generation['depth_scale'], generation['save_uncertainty'],
-                          generation['save_latents'])
     # Temporaries of writes cut by a crash: only in this run's folders and of its own files.
     prepare_folders(out, writer.folders(), root_files=(META_NAME, MANIFEST_NAME))
     if state == 'new':
