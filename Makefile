@@ -24,5 +24,10 @@ test-fast: setup
 demo: setup
 	@$(PY) tools/demo.py $(DEMO_ARGS)
 
+# `make demo` for segmentation, depth and keypoints: per label type, synthetic vs 16 labels.
+.PHONY: demo-all
+demo-all: setup
+	@$(PY) tools/demo_all.py $(DEMO_ARGS)
+
 clean-venv:
 	rm -rf $(VENV)

@@ -1,17 +1,21 @@
 """Invert real labeled images into the GAN (HandsOff) and write a LabeledLatentDataset folder.
 
 Usage:
-    python tools/invert.py CONFIG --data REAL_DIR --out DIR [--format mmseg|coco] [--split train]
-        [--task seg|depth|keypoints] [--device cpu|cuda] [--cfg-options KEY=VALUE ...]
+    python tools/invert.py CONFIG --data REAL_DIR --out DIR [--format mmseg|coco|car-parts|...]
+        [--split train] [--ids FILE|ID,ID,...] [--task seg|depth|keypoints] [--device cpu|cuda]
+        [--cfg-options KEY=VALUE ...]
 
 CONFIG has ``model`` (generator + encoder, e.g. inherited from the encoder training config),
 ``inversion`` (steps, lr, loss weights, LPIPS, encoder checkpoint, batch size) and optionally
 ``real_data`` (classes, palette, depth_scale, keypoints, category_map, ann_file overriding what
-REAL_DIR says). Images and labels are fitted to the generator's resolution (shorter side, centre
-crop; labels nearest). DIR receives latents/, labels/, images/ (reconstructions), previews/
-(real | reconstruction | label overlay), metrics/, metainfo.json, report.json and report.md; see
-docs/inversion.md. Re-running resumes (images whose latent exists are skipped) only a folder made
-from the same data, generator, encoder and settings; anything else is refused unless --force.
+REAL_DIR says; class_merge: target class -> source classes, as in the dataset configs). Images and
+labels are fitted to the generator's resolution (shorter side, centre crop; labels nearest), or to
+its content window when ``inversion.crop`` is set (LSUN-car: 512x384, padded into the 512x512 frame
+for inversion; files are written at the window's size). DIR receives latents/, labels/, images/
+(reconstructions), previews/ (real | reconstruction | label overlay), metrics/, metainfo.json,
+report.json and report.md; see docs/inversion.md. Re-running resumes (images whose latent exists are
+skipped) only a folder made from the same data, generator, encoder and settings; anything else is
+refused unless --force.
 """
 from __future__ import annotations
 
@@ -26,11 +30,11 @@ from mmengine.utils import ProgressBar
 
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
 from mmdsgan.datasets.labeled_latent_writer import LabeledLatentWriter
-from mmdsgan.datasets.real_labeled import read_real_labeled
+from mmdsgan.datasets.real_labeled import FORMATS, REGISTERED_FORMATS, read_real_labeled
 from mmdsgan.models.inversion import build_inverter
 from mmdsgan.tasks import task_names
 from mmdsgan.utils.config import load_config
-from mmdsgan.utils.errors import run_tool
+from mmdsgan.utils.errors import ConfigError, run_tool
 from mmdsgan.utils.io import sha256_file
 
 
@@ -42,9 +46,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         'inversion.use_lpips=False model.generator_checkpoint=G.pkl')
     parser.add_argument('--data', required=True, help='real labeled dataset root')
     parser.add_argument('--out', required=True, help='LabeledLatentDataset folder to write')
-    parser.add_argument('--format', choices=['mmseg', 'coco'], default='mmseg',
-                        help='layout of --data (default: mmseg)')
+    parser.add_argument('--format', choices=[*FORMATS, *REGISTERED_FORMATS], default='mmseg',
+                        help='layout of --data (default: mmseg); coco: --data may be the json; '
+                        'car-parts, celebamask-hq, cityscapes, deepfashion-mm: the dataset as '
+                        'shipped, --split its own split name (docs/real_datasets.md)')
     parser.add_argument('--split', default='train', help='split to invert (default: train)')
+    parser.add_argument('--ids', default=None,
+                        help='invert only these samples of the split: a text file with one '
+                        'sample id (file stem) per line, or ids separated by commas '
+                        '(default: every sample of the split)')
     parser.add_argument('--task', choices=task_names(), default='seg',
                         help='which labels to carry over (default: seg)')
     parser.add_argument('--force', action='store_true',
@@ -60,20 +70,25 @@ def main(argv: list[str] | None = None) -> dict:
     cfg = load_config(args.config, args.cfg_options)
     real = read_real_labeled(args.data, args.format, args.split, args.task,
                              cfg.get('real_data'))
+    selected = _selected_ids(args.ids, real.ids, args.data, args.split)
     inverter, settings = build_inverter(cfg, args.device)
     size = inverter.generator.img_resolution
+    fit_h, fit_w = inverter.fit_size  # (size, size), or model.crop's window
     writer = LabeledLatentWriter(
         args.out, real.task, real.classes, real.palette, real.depth_scale,
-        source=dict(data=osp.abspath(args.data), format=args.format, split=args.split),
-        made_by=_made_by(cfg, settings, size), force=args.force)
-    pending = [i for i, sample_id in enumerate(real.ids) if not writer.is_done(sample_id)]
-    print(f'{len(real)} images in {args.data} ({args.split}); {len(real) - len(pending)} done '
-          f'earlier, inverting {len(pending)} at {size}x{size} on {args.device}')
+        source=dict(data=osp.abspath(args.data), format=args.format, split=args.split,
+                    **({} if selected is None else {'ids': sorted(selected)})),
+        made_by=_made_by(cfg, settings, size, inverter.region), force=args.force)
+    wanted = [i for i, sample_id in enumerate(real.ids)
+              if selected is None or sample_id in selected]
+    pending = [i for i in wanted if not writer.is_done(real.ids[i])]
+    print(f'{len(wanted)} images in {args.data} ({args.split}); {len(wanted) - len(pending)} done '
+          f'earlier, inverting {len(pending)} at {fit_w}x{fit_h} on {args.device}')
     bar = ProgressBar(len(pending)) if pending else None
     batch_size = settings['batch_size']  # checked by build_inverter: >= 1
     for start in range(0, len(pending), batch_size):
-        samples = [real.load(i, size) for i in pending[start:start + batch_size]]
-        result = inverter.invert(np.stack([s.image for s in samples]))  # (N, R, R, 3)
+        samples = [real.load(i, (fit_h, fit_w)) for i in pending[start:start + batch_size]]
+        result = inverter.invert(np.stack([s.image for s in samples]))  # (N, H, W, 3)
         for k, sample in enumerate(samples):
             metrics = dict(source=sample.image_path, psnr=_number(result.psnr[k]),
                            start_psnr=_number(result.start_psnr[k]),
@@ -84,7 +99,7 @@ def main(argv: list[str] | None = None) -> dict:
     if bar is not None:
         print()
     report = writer.write_report(
-        [i for i in real.ids if writer.is_done(i)],
+        [i for i in real.ids if (selected is None or i in selected) and writer.is_done(i)],
         dict(settings, config=args.config, generator=cfg.model.get('generator_checkpoint'),
              task=real.task, resolution=size))
     print(f'wrote {report["num_images"]} samples to {args.out}: mean PSNR '
@@ -92,15 +107,39 @@ def main(argv: list[str] | None = None) -> dict:
     return report
 
 
-def _made_by(cfg, settings: dict, size: int) -> dict:
+def _made_by(cfg, settings: dict, size: int, region=None) -> dict:
     """What the written latents depend on besides the data: the generator file (by content),
-    the encoder checkpoint and every inversion setting."""
+    the encoder checkpoint, every inversion setting and the crop window (when set)."""
     generator = cfg.model.get('generator_checkpoint')
     encoder = settings.get('encoder_checkpoint')
-    return dict(generator_sha256=sha256_file(generator) if generator else None,
-                encoder_sha256=sha256_file(encoder) if encoder else None,
-                resolution=size,
-                inversion={k: v for k, v in sorted(settings.items()) if k != 'encoder_checkpoint'})
+    made_by = dict(generator_sha256=sha256_file(generator) if generator else None,
+                   encoder_sha256=sha256_file(encoder) if encoder else None,
+                   resolution=size,
+                   inversion={k: v for k, v in sorted(settings.items())
+                              if k not in ('encoder_checkpoint', 'crop')})
+    if region is not None:  # absent otherwise: folders made before crops existed still resume
+        made_by['crop'] = dict(zip(('top', 'left', 'height', 'width'), region))
+    return made_by
+
+
+def _selected_ids(ids: str | None, available: list[str], data: str,
+                  split: str) -> set[str] | None:
+    """The sample ids named by ``--ids`` (a file of one id per line, or a comma list), checked
+    against the split; None without ``--ids``."""
+    if ids is None:
+        return None
+    if osp.isfile(ids):
+        with open(ids, encoding='utf-8') as f:
+            names = [line.strip() for line in f if line.strip()]
+    else:
+        names = [n.strip() for n in ids.split(',') if n.strip()]
+    if not names:
+        raise ConfigError(f'--ids {ids}: names no sample id')
+    unknown = sorted(set(names) - set(available))
+    if unknown:
+        raise ConfigError(f'--ids: {len(unknown)} id(s) not in split {split!r} of {data}, e.g. '
+                          f'{unknown[0]!r} (ids are the file stems)')
+    return set(names)
 
 
 def _number(value: float) -> float | None:

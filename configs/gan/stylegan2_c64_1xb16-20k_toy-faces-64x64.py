@@ -21,8 +21,9 @@ model = dict(
         synthesis_kwargs=dict(channel_base=16384, channel_max=64)),
     discriminator=dict(type='StyleGAN2Discriminator', channel_base=16384, channel_max=64,
                        mbstd_group_size=4),
-    # The toy renderer gives unlimited data, so no augmentation; for a small image folder
-    # (< ~10k images) use augment=dict(type='DiffAugment', prob=0.3).
+    # The toy renderer gives unlimited data, so no augmentation. For a small image folder
+    # (< ~10k images), a child config needs _delete_=True (a dict cannot merge into None):
+    # model = dict(augment=dict(_delete_=True, type='DiffAugment', prob=0.3))
     augment=None,
     r1_gamma=0.0002 * resolution ** 2 / batch_size,  # ADA heuristic: 0.0512
     r1_interval={{_base_.d_reg_interval}},

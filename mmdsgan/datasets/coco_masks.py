@@ -1,20 +1,19 @@
 """COCO segmentations (polygons, RLE) to masks, and per-image class-index masks.
 
-Polygons are rasterised by ``pycocotools`` when installed, otherwise by the built-in
-:func:`polygon_to_mask`; RLE is always decoded here (the format is exact, and a malformed RLE
-is refused with a message instead of crashing inside pycocotools). Conventions:
+Masks are rasterised and decoded by ``pycocotools`` (the COCO reference implementation), never
+by code of ours. What is ours is the check before it: pycocotools' C decoder trusts its input
+(an RLE whose runs exceed its ``size`` is written past the end of the mask buffer; a polygon of
+fewer than 3 points becomes a box), so :func:`check_segmentation` refuses, without
+rasterising, what would otherwise turn silently into background or crash: a missing
+``segmentation``, an empty polygon list, a polygon of fewer than 3 points (6 numbers) or an odd
+count of numbers, an RLE whose string is not COCO's encoding, whose runs do not cover ``size``
+exactly, or whose ``size`` is not the image's. (Checking the runs of a compressed string needs
+its run lengths: :func:`decode_rle_string` reads them, pycocotools exposes no such call.)
 
-- A polygon ``[x0, y0, x1, y1, ...]`` covers pixel ``(row i, column j)`` when the pixel centre
-  ``(j + 0.5, i + 0.5)`` lies inside it (even-odd rule), so a rectangle with corners on integer
-  coordinates covers exactly its area (``[0, 0, 4, 0, 4, 2, 0, 2]``: 2 rows x 4 columns).
-  pycocotools rasterises edges slightly differently (it may differ on boundary pixels).
-- RLE ``{"size": [h, w], "counts": [...] or "<string>"}`` runs alternate 0 / 1 starting with 0,
-  in column-major order; string counts use COCO's compressed encoding.
-
-:func:`check_segmentation` refuses, without rasterising, what would otherwise turn silently into
-background or crash: a missing ``segmentation``, an empty polygon list, a polygon of fewer than
-3 points (6 numbers) or an odd count of numbers, an RLE whose string is not COCO's encoding,
-whose runs do not cover ``size`` exactly, or whose ``size`` is not the image's.
+Conventions (pycocotools'): a polygon ``[x0, y0, x1, y1, ...]`` is in pixel coordinates, its
+edges rasterised as COCO does (a pixel is inside when its centre is, up to COCO's rounding of
+the boundary); RLE ``{"size": [h, w], "counts": [...] or "<string>"}`` runs alternate 0 / 1
+starting with 0, in column-major order; string counts use COCO's compressed encoding.
 
 Class-index mask of an image (:func:`class_index_mask`): pixels outside every annotation are 0
 (background); annotations are painted in decreasing order of their pixel count, so where they
@@ -27,11 +26,12 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from pycocotools import mask as coco_mask
 
 from mmdsgan.utils.errors import MmdsganError
 
-__all__ = ['CocoFormatError', 'polygon_to_mask', 'rle_to_mask', 'decode_rle_string',
-           'check_segmentation', 'annotation_mask', 'class_index_mask']
+__all__ = ['CocoFormatError', 'rle_to_mask', 'decode_rle_string', 'check_segmentation',
+           'annotation_mask', 'class_index_mask']
 
 _FIX = 'fix or delete the annotation'
 
@@ -40,31 +40,9 @@ class CocoFormatError(MmdsganError, ValueError):
     """A COCO annotation cannot be read; the message names the file/annotation and the fix."""
 
 
-def polygon_to_mask(polygon: Sequence[float], height: int, width: int) -> np.ndarray:
-    """One polygon ``[x0, y0, x1, y1, ...]`` -> (H, W) bool, pixel centres inside (even-odd)."""
-    points = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
-    mask = np.zeros((height, width), dtype=bool)
-    if len(points) < 3:
-        return mask
-    x0, y0 = np.floor(points.min(axis=0)).astype(int)
-    x1, y1 = np.ceil(points.max(axis=0)).astype(int)
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
-    if x1 <= x0 or y1 <= y0:
-        return mask
-    cy, cx = np.mgrid[y0:y1, x0:x1] + 0.5  # pixel centres of the bounding box
-    inside = np.zeros(cy.shape, dtype=bool)
-    for (ax, ay), (bx, by) in zip(points, np.roll(points, -1, axis=0)):
-        if ay == by:
-            continue  # horizontal edges never cross a horizontal ray
-        crosses = (ay > cy) != (by > cy)
-        x_at = ax + (cy - ay) * (bx - ax) / (by - ay)
-        inside ^= crosses & (cx < x_at)
-    mask[y0:y1, x0:x1] = inside
-    return mask
-
-
 def decode_rle_string(counts: str) -> list[int]:
-    """COCO's compressed RLE string (pycocotools ``rleFrString``) -> run lengths.
+    """COCO's compressed RLE string (pycocotools ``rleFrString``) -> run lengths, to check an
+    RLE before pycocotools decodes it (module doc).
 
     Raises:
         CocoFormatError: a character outside COCO's RLE characters ``'0'`` .. ``'o'``, or a
@@ -135,16 +113,19 @@ def _rle_runs(rle: Mapping[str, Any]) -> tuple[int, int, list[int]]:
 
 
 def rle_to_mask(rle: Mapping[str, Any]) -> np.ndarray:
-    """``{"size": [h, w], "counts": list or str}`` -> (h, w) bool.
+    """``{"size": [h, w], "counts": list or str}`` -> (h, w) bool, decoded by pycocotools.
 
     Raises:
         CocoFormatError: a malformed RLE (bad string, runs not covering ``size`` exactly).
     """
-    height, width, runs = _rle_runs(rle)
-    values = np.zeros(len(runs), dtype=bool)
-    values[1::2] = True
-    flat = np.repeat(values, runs)
-    return flat.reshape(width, height).T  # column-major
+    height, width, _ = _rle_runs(rle)  # checked first: pycocotools trusts the runs
+    counts = rle['counts']
+    if isinstance(counts, str):
+        coded = {'size': [height, width], 'counts': counts}
+    else:  # uncompressed: pycocotools compresses it
+        coded = coco_mask.frPyObjects({'size': [height, width],
+                                       'counts': [int(c) for c in counts]}, height, width)
+    return coco_mask.decode(coded).astype(bool)
 
 
 def _check_rle_size(rle: Mapping[str, Any], height: int | None, width: int | None) -> None:
@@ -208,17 +189,9 @@ def annotation_mask(segmentation: Any, height: int, width: int) -> np.ndarray:
         _check_rle_size(segmentation, height, width)
         return rle_to_mask(segmentation)  # checks the runs
     check_segmentation(segmentation, height, width)  # a list of valid polygons from here
-    try:
-        from pycocotools import mask as coco_mask
-    except ImportError:
-        coco_mask = None
-    if coco_mask is not None:
-        rles = coco_mask.frPyObjects(segmentation, height, width)
-        return coco_mask.decode(coco_mask.merge(rles)).astype(bool)
-    mask = np.zeros((height, width), dtype=bool)
-    for polygon in segmentation:  # parts of one object: union
-        mask |= polygon_to_mask(polygon, height, width)
-    return mask
+    polygons = [[float(v) for v in polygon] for polygon in segmentation]
+    rles = coco_mask.frPyObjects(polygons, height, width)
+    return coco_mask.decode(coco_mask.merge(rles)).astype(bool)  # parts of one object: union
 
 
 def class_index_mask(annotations: Sequence[Mapping[str, Any]], height: int, width: int,

@@ -10,13 +10,22 @@ Supported inputs (``fmt``):
     root/keypoints/<split>.json                   task keypoints: COCO keypoints (file_name = image)
     root/metainfo.json or root/meta.json          optional: classes, palette, keypoints, depth_scale
 
-``'coco'``: one COCO JSON (``real_data.ann_file``, else the first of
-``root/annotations/{<split>,instances_<split>,person_keypoints_<split>}.json``), images found at
-``root/<split>/``, ``root/images/<split>/``, ``root/images/`` or ``root/`` + ``file_name``.
-Task seg: polygons / RLE to a class-index mask (:mod:`~mmdsgan.datasets.coco_masks`: smaller
-annotations on top); the classes are ``background`` + the categories, in the order of
-``real_data.category_map`` (name or id -> class id) or else of category id. Task keypoints: of
-several annotations of an image, the one with the most labeled keypoints (then the largest area).
+``'coco'``: one COCO JSON (``root`` itself when it is a ``.json``, ``real_data.ann_file``, else
+the first of ``root/annotations/{<split>,instances_<split>,person_keypoints_<split>}.json`` and
+``root/annotations.json``), images found at ``root/<split>/``, ``root/images/<split>/``,
+``root/images/``, ``root/JPEGImages/`` or ``root/`` + ``file_name``, or at the entry's ``path``
+relative to the json (Car-Parts' layout). Task seg: polygons / RLE to a class-index mask by
+pycocotools (:mod:`~mmdsgan.datasets.coco_masks`: smaller annotations on top); the classes are
+``background`` (which categories named ``_background_`` / ``background`` join) + the other
+categories, in the order of ``real_data.category_map`` (name or id -> class id) or else of
+category id. Task keypoints: of several annotations of an image, the one with the most labeled
+keypoints (then the largest area).
+
+Datasets as their authors ship them (``fmt`` in :data:`REGISTERED_FORMATS`: ``'car-parts'``,
+``'celebamask-hq'``, ``'cityscapes'``, ``'deepfashion-mm'``; task seg) are listed by their
+registered MMSeg dataset (:mod:`mmdsgan.datasets.real`, its own split names) and each label is
+read by the same reader MMSeg evaluation uses. ``real_data.class_merge`` (target class ->
+source classes, :mod:`~mmdsgan.datasets.real.class_merge`) merges the classes of any format.
 
 Every sample is brought to the generator's ``size x size`` by :class:`~.square_fit.SquareFit`
 (shorter side to ``size``, centre crop; labels nearest, keypoints transformed with the image).
@@ -52,13 +61,20 @@ from mmdsgan.utils.paths import path_inside
 
 from .coco_masks import CocoFormatError, check_segmentation, class_index_mask
 from .label_io import LabelFileError, meta_path
+from .real.class_merge import ClassMerge
+from .real.label_readers import read_real_label
 from .square_fit import SquareFit
 
-__all__ = ['RealDataError', 'RealSample', 'RealLabeledSet', 'read_real_labeled']
+__all__ = ['RealDataError', 'RealSample', 'RealLabeledSet', 'read_real_labeled', 'load_coco_json',
+           'find_coco_image', 'coco_source_classes', 'BACKGROUND_CATEGORIES']
 
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp')
 IGNORE_INDEX = 255
 FORMATS = ('mmseg', 'coco')
+#: datasets read as their authors ship them (--format NAME): the registered dataset type
+REGISTERED_FORMATS = {'car-parts': 'CarPartsDataset', 'celebamask-hq': 'CelebAMaskHQDataset',
+                      'cityscapes': 'CityscapesLabelIdsDataset',
+                      'deepfashion-mm': 'DeepFashionMMDataset'}
 # PIL modes with a faithful conversion to 8-bit RGB (others, e.g. 16-bit grey 'I;16', are refused)
 RGB_CONVERTIBLE_MODES = ('1', 'L', 'P', 'PA', 'LA', 'RGB', 'RGBA', 'RGBX', 'RGBa', 'CMYK',
                          'YCbCr')
@@ -98,6 +114,7 @@ class _Entry:
     source: str  # the label file (or COCO json)
     annotations: list | None = None  # COCO annotations of the image (None: label file)
     coco_size: tuple[int, int] | None = None  # (H, W) declared in the COCO json
+    data_info: dict | None = None  # a sample of a registered real dataset (label_readers)
 
 
 @dataclass
@@ -111,6 +128,8 @@ class RealLabeledSet:
         keypoint_names: keypoint names (keypoints task), else None.
         depth_scale: PNG value per depth unit (depth task).
         source: the dataset root or the COCO json, for messages.
+        merge: ``real_data.class_merge`` as a :class:`~.real.class_merge.ClassMerge` (seg),
+            applied after reading; None: the labels' own classes.
     """
     task: str
     classes: list[str]
@@ -120,6 +139,7 @@ class RealLabeledSet:
     depth_scale: float = 1.0
     category_map: dict[int, int] = field(default_factory=dict)
     source: str = ''
+    merge: ClassMerge | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -149,8 +169,8 @@ class RealLabeledSet:
             shape = (height, width)
             if entry.coco_size is not None and tuple(entry.coco_size) != shape:
                 found.append(_coco_size_problem(entry, shape))
-            if self.task == 'keypoints':
-                continue
+            if self.task == 'keypoints' or entry.data_info is not None:
+                continue  # registered datasets: labels checked when read
             if entry.annotations is None:
                 found += _label_header_problems(entry, shape)
                 continue
@@ -175,13 +195,19 @@ class RealLabeledSet:
         entry = self.entries[index]
         image = _read_rgb(entry.image_path)
         fit = SquareFit.for_shape(image.shape[0], image.shape[1], size)
-        label = self._read_label(entry, image.shape[:2])
-        if self.task == 'seg':
-            bad = np.unique(label[(label >= len(self.classes)) & (label != IGNORE_INDEX)])
+        if entry.data_info is not None:  # read, fitted to the image and merged by its reader
+            label = read_real_label(entry.data_info, image.shape[:2])
+        else:
+            label = self._read_label(entry, image.shape[:2])
+        if self.task == 'seg' and entry.data_info is None:
+            num = len(self.merge.source_classes if self.merge else self.classes)
+            bad = np.unique(label[(label >= num) & (label != IGNORE_INDEX)])
             if bad.size:
                 raise RealDataError(f'{entry.source}: class ids {bad.tolist()} of {entry.id} '
-                                    f'are outside 0..{len(self.classes) - 1} ({IGNORE_INDEX} = '
+                                    f'are outside 0..{num - 1} ({IGNORE_INDEX} = '
                                     f'ignore); fix the label or real_data.classes')
+            if self.merge is not None:
+                label = self.merge.lut[label]
         return RealSample(entry.id, entry.image_path, fit.image(image),
                           get_task(self.task).fit(fit, label), fit)
 
@@ -216,34 +242,89 @@ def read_real_labeled(root: str, fmt: str = 'mmseg', split: str = 'train', task:
     """List the labeled images of ``root`` (layouts in the module doc).
 
     Args:
-        root: dataset folder.
-        fmt: 'mmseg' or 'coco'.
-        split: sub-folder / annotation-file name.
+        root: dataset folder (``coco``: or the json itself).
+        fmt: 'mmseg', 'coco', or a dataset as shipped (:data:`REGISTERED_FORMATS`:
+            'car-parts', 'celebamask-hq', 'cityscapes', 'deepfashion-mm'; seg only).
+        split: sub-folder / annotation-file name (a dataset's own split name: 'train',
+            'test', ...).
         task: 'seg', 'depth' (mmseg only) or 'keypoints'.
         real_data: overrides of the folder's meta: ``classes``, ``palette``, ``depth_scale``,
             ``keypoints`` (names), ``category_map`` (COCO: category name or id -> class id),
-            ``ann_file`` (COCO json path).
+            ``ann_file`` (COCO json path), ``class_merge`` (seg: target class -> source
+            classes, :mod:`~mmdsgan.datasets.real.class_merge`).
 
     Raises:
         RealDataError: the first problem found in the layout / json, or every problem found
             by :meth:`RealLabeledSet.check` at once.
     """
-    if fmt not in FORMATS:
-        raise RealDataError(f'unknown format {fmt!r}: use one of {list(FORMATS)}')
+    if fmt not in FORMATS + tuple(REGISTERED_FORMATS):
+        raise RealDataError(f'unknown format {fmt!r}: use one of '
+                            f'{list(FORMATS) + list(REGISTERED_FORMATS)}')
     try:
         get_task(task)
     except ValueError as err:
         raise RealDataError(str(err)) from None
+    real_data = {k: v for k, v in dict(real_data or {}).items() if v is not None}
+    if fmt == 'coco' and osp.isfile(root) and root.endswith('.json'):
+        real_data.setdefault('ann_file', root)  # the natural call: the json itself
+        root = osp.dirname(osp.abspath(root))
     if not osp.isdir(root):
         raise RealDataError(f'{root} is not a folder: give the real dataset root with --data')
-    options = {**_folder_meta(root), **{k: v for k, v in dict(real_data or {}).items()
-                                        if v is not None}}
-    if fmt == 'coco':
-        real = _read_coco(root, split, task, options)
+    if fmt in REGISTERED_FORMATS:
+        real = _read_registered(root, fmt, split, task, real_data)
     else:
-        real = _read_mmseg(root, split, task, options)
+        options = {**_folder_meta(root), **real_data}
+        if fmt == 'coco':
+            real = _read_coco(root, split, task, options)
+        else:
+            real = _read_mmseg(root, split, task, options)
     real.check()  # headers only: all problems of the split at once, before any long work
     return real
+
+
+# ----------------------------------------------------------------------- datasets as shipped
+def _read_registered(root: str, fmt: str, split: str, task: str,
+                     options: dict) -> RealLabeledSet:
+    """The samples of a registered dataset of :mod:`mmdsgan.datasets.real` (its own layout,
+    split names and class merge), labels read by the same reader as MMSeg evaluation uses."""
+    keypoints = task == 'keypoints' and fmt == 'deepfashion-mm'
+    if task != 'seg' and not keypoints:
+        raise RealDataError(f'--format {fmt} reads segmentation labels only (deepfashion-mm '
+                            f'also keypoints); use --task seg')
+    from mmseg.registry import DATASETS
+    dataset = DATASETS.build(dict(type=REGISTERED_FORMATS[fmt], data_root=root, split=split,
+                                  class_merge=options.get('class_merge'), pipeline=[],
+                                  serialize_data=False))
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    entries = [_Entry(osp.splitext(osp.basename(info['img_path']))[0], info['img_path'], root,
+                      data_info=info) for info in infos]
+    stems = [e.id for e in entries]
+    if len(set(stems)) != len(stems):
+        raise RealDataError(f'{root}: two images of split {split!r} share a file stem (the '
+                            f'sample id); rename them')
+    if keypoints:
+        return _deepfashion_keypoints_set(root, entries, options)
+    palette = options.get('palette') or dataset.metainfo.get('palette')
+    return _make_set('seg', entries, {'classes': dataset.metainfo['classes'],
+                                      'palette': palette}, source=root)
+
+
+def _deepfashion_keypoints_set(root: str, entries: list[_Entry],
+                               options: dict) -> RealLabeledSet:
+    """The samples' keypoints (DeepFashion-MultiModal's txt files) as one COCO-like
+    annotation each, read by the keypoints path of :class:`RealLabeledSet`."""
+    from .real.deepfashion_mm import DEEPFASHION_MM_KEYPOINTS, read_deepfashion_keypoints
+    table = read_deepfashion_keypoints(root)
+    missing = [e.id for e in entries if e.id not in table]
+    if missing:
+        raise RealDataError(f'{root}/keypoints/keypoints_loc.txt has no keypoints for '
+                            f'{len(missing)} image(s) of the split, e.g. {missing[0]}')
+    source = osp.join(root, 'keypoints', 'keypoints_loc.txt')
+    entries = [_Entry(e.id, e.image_path, source,
+                      annotations=[dict(id=e.id, keypoints=table[e.id].reshape(-1).tolist())])
+               for e in entries]
+    names = list(options.get('keypoints') or DEEPFASHION_MM_KEYPOINTS)
+    return _make_set('keypoints', entries, {'classes': names, 'keypoints': names}, source=root)
 
 
 # ------------------------------------------------------------------------------------- mmseg
@@ -291,25 +372,22 @@ def _read_coco(root: str, split: str, task: str, options: dict) -> RealLabeledSe
     if ann_file is None:
         candidates = [osp.join(root, 'annotations', f'{name}.json') for name in
                       (split, f'instances_{split}', f'person_keypoints_{split}')]
+        candidates.append(osp.join(root, 'annotations.json'))  # Car-Parts: <set>/annotations.json
         ann_file = next((c for c in candidates if osp.isfile(c)), None)
         if ann_file is None:
-            raise RealDataError(f'no COCO json found: tried {candidates}; put it there or set '
+            raise RealDataError(f'no COCO json found: tried {candidates}; put it there, give the '
+                                f'json itself as the data path, or set '
                                 f'real_data.ann_file=<path> (--cfg-options)')
     image_dirs = [osp.join(root, split), osp.join(root, 'images', split),
-                  osp.join(root, 'images'), root]
+                  osp.join(root, 'images'), osp.join(root, 'JPEGImages'), root]
     return _coco_set(ann_file, task, options, image_dirs=image_dirs)
 
 
 def _coco_set(ann_file: str, task: str, options: dict,
               images_by_name: dict[str, str] | None = None,
               image_dirs: list[str] | None = None) -> RealLabeledSet:
-    coco = _read_json(ann_file, _COCO_OBJECT)
-    for key in ('images', 'annotations', 'categories'):
-        if not isinstance(coco.get(key), list):
-            raise RealDataError(f'{ann_file}: not COCO JSON (no "{key}" list); {_COCO_OBJECT}')
-    problems = _coco_structure_problems(coco, ann_file, task)
-    if problems:
-        raise _problems_error(problems, ann_file)
+    coco = load_coco_json(ann_file, task)
+    problems = []
     by_image: dict[Any, list] = {img['id']: [] for img in coco['images']}
     for ann in coco['annotations']:
         by_image[ann['image_id']].append(ann)
@@ -319,8 +397,7 @@ def _coco_set(ann_file: str, task: str, options: dict,
         if images_by_name is not None:
             path = images_by_name.get(osp.basename(name))
         else:
-            candidates = [path_inside(d, name, f'{ann_file}: image file_name') for d in image_dirs]
-            path = next((c for c in candidates if osp.isfile(c)), None)
+            path = find_coco_image(img, ann_file, image_dirs)
         if path is None:
             where = image_dirs if image_dirs is not None else 'img_dir/<split>'
             problems.append(f'{ann_file}: image {name!r} not found in {where}; put the image '
@@ -342,6 +419,54 @@ def _coco_set(ann_file: str, task: str, options: dict,
     category_map, classes = _category_map(coco['categories'], options, ann_file)
     return _make_set(task, entries, {'palette': None, **options, 'classes': classes,
                                      'category_map': category_map}, source=ann_file)
+
+
+def load_coco_json(ann_file: str, task: str = 'seg') -> dict:
+    """The COCO json at ``ann_file``, its structure checked (every fault listed at once).
+
+    Raises:
+        RealDataError: not JSON, not COCO, or entries the readers cannot use.
+    """
+    coco = _read_json(ann_file, _COCO_OBJECT)
+    for key in ('images', 'annotations', 'categories'):
+        if not isinstance(coco.get(key), list):
+            raise RealDataError(f'{ann_file}: not COCO JSON (no "{key}" list); {_COCO_OBJECT}')
+    problems = _coco_structure_problems(coco, ann_file, task)
+    if problems:
+        raise _problems_error(problems, ann_file)
+    return coco
+
+
+def find_coco_image(img: dict, ann_file: str, image_dirs: list[str]) -> str | None:
+    """The file of COCO image entry ``img``: the first existing of ``<dir>/<file_name>`` for
+    each of ``image_dirs``, then the entry's ``path`` (Car-Parts writes ``JPEGImages/x.jpg``)
+    relative to the json's folder; None when there is none. Paths stay inside their folder."""
+    name = img['file_name']
+    candidates = [path_inside(d, name, f'{ann_file}: image file_name') for d in image_dirs]
+    if isinstance(img.get('path'), str) and img['path']:
+        candidates.append(path_inside(osp.dirname(osp.abspath(ann_file)), img['path'],
+                                      f'{ann_file}: image path'))
+    return next((c for c in candidates if osp.isfile(c)), None)
+
+
+#: COCO category names that mean "no part" (Car-Parts ships ``_background_`` as category 1):
+#: they become class 0, ``background``, not a class of their own.
+BACKGROUND_CATEGORIES = ('_background_', 'background')
+
+
+def coco_source_classes(categories: list[dict]) -> tuple[list[str], dict[Any, int]]:
+    """The classes of a COCO json: ``background`` (class 0, which the categories named in
+    :data:`BACKGROUND_CATEGORIES` join), then the other categories in id order; and the map
+    category id -> class id."""
+    ordered = sorted(categories, key=lambda c: c['id'])
+    classes, mapping = ['background'], {}
+    for cat in ordered:
+        if cat['name'] in BACKGROUND_CATEGORIES:
+            mapping[cat['id']] = 0
+        else:
+            mapping[cat['id']] = len(classes)
+            classes.append(cat['name'])
+    return classes, mapping
 
 
 def _coco_structure_problems(coco: dict, ann_file: str, task: str) -> list[str]:
@@ -401,9 +526,8 @@ def _category_map(categories: list[dict], options: dict, ann_file: str
     by_name = {c['name']: c['id'] for c in categories}
     given = options.get('category_map')
     if given is None:
-        ordered = sorted(categories, key=lambda c: c['id'])
-        mapping = {c['id']: k + 1 for k, c in enumerate(ordered)}
-        return mapping, ['background'] + [c['name'] for c in ordered]
+        classes, mapping = coco_source_classes(categories)
+        return mapping, classes
     mapping = {}
     for key, class_id in dict(given).items():
         category = by_name.get(key, key)
@@ -453,6 +577,12 @@ def _make_set(task: str, entries: list[_Entry], options: dict, source: str) -> R
                             f'"classes" in the dataset root, or set real_data.classes=[...] '
                             f'(--cfg-options)')
     palette = options.get('palette') if task == 'seg' else None
+    merge = None
+    if task == 'seg' and options.get('class_merge') is not None:
+        merge = ClassMerge(classes, options['class_merge'], where='real_data.class_merge')
+        classes = merge.classes
+        if palette is not None and len(palette) != len(classes):
+            palette = None  # the folder's colours are those of its own classes
     if palette is not None and len(palette) < len(classes):
         raise RealDataError(f'{source}: {len(palette)} palette colours for {len(classes)} '
                             f'classes; give one [r, g, b] per class')
@@ -462,7 +592,8 @@ def _make_set(task: str, entries: list[_Entry], options: dict, source: str) -> R
                           keypoint_names=list(options.get('keypoints') or classes)
                           if task == 'keypoints' else None,
                           depth_scale=float(options.get('depth_scale', 1.0)),
-                          category_map=dict(options.get('category_map') or {}), source=source)
+                          category_map=dict(options.get('category_map') or {}), source=source,
+                          merge=merge)
 
 
 def _folder_meta(root: str) -> dict:

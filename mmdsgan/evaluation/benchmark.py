@@ -11,6 +11,12 @@ A *spec* is an MMEngine config file::
     absent = 'nan'                # absent classes: 'nan' (MMSeg) or 'zero' (DatasetGAN)
     cross_validation = None       # or dict(folds=5, seed=0): DatasetGAN's protocol, below
     work_dir = 'work_dirs/benchmark'
+    metrics = None                # or e.g. ['PCK@0.1', 'rmse']: other label types, below
+
+Segmentation (``metrics=None``): every arm is scored by :class:`PerClassIoUMetric` and the table
+has mean ± std mIoU and per-class IoU. Depth, keypoints or any other label type: with
+``metrics`` set, every arm keeps its config's ``test_evaluator`` (``DepthErrorMetric``,
+``PCKMetric``, ...) and the table has mean ± std of each named value (no cross-validation).
 
 Without cross-validation each run is scored once, after training, on the whole test split.
 With ``cross_validation=dict(folds=k)`` every saved checkpoint is scored, the test images are
@@ -20,6 +26,7 @@ the other k-1 folds; the run's mIoU is the mean over folds. A run that finished 
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -58,20 +65,32 @@ def load_spec(path: str, cfg_options: dict | None = None) -> Config:
     spec.setdefault('cross_validation', None)
     spec.setdefault('work_dir', osp.join('work_dirs', 'benchmark',
                                          osp.splitext(osp.basename(path))[0]))
+    spec.setdefault('metrics', None)
+    if spec.metrics is not None:
+        if isinstance(spec.metrics, str) or not spec.metrics:
+            raise ConfigError(f'{path}: `metrics` must be a non-empty list of metric names '
+                              f"(e.g. ['PCK@0.1', 'rmse']) or None for segmentation, got "
+                              f'{spec.metrics!r}')
+        if spec.cross_validation:
+            raise ConfigError(f'{path}: cross_validation chooses checkpoints by mIoU; it works '
+                              f'with segmentation only (metrics=None)')
     return spec
 
 
 def _arm_config(spec: Config, arm: dict, seed: int, run_dir: Path) -> Config:
     cfg = load_config(arm['config'])
-    cfg.merge_from_dict(dict(spec.cfg_options))
-    cfg.merge_from_dict(dict(arm.get('cfg_options') or {}))
+    # deep copies: merging pops `_delete_` out of the option dicts, and the spec serves every
+    # arm and seed (a replaced test_dataloader must be replaced for each of them)
+    cfg.merge_from_dict(copy.deepcopy(dict(spec.cfg_options)))
+    cfg.merge_from_dict(copy.deepcopy(dict(arm.get('cfg_options') or {})))
     cfg.work_dir = str(run_dir)
     cfg.experiment_name = f'{arm["name"]}_seed{seed}'
     cfg.randomness = dict(seed=seed)
     cv = spec.cross_validation
-    cfg.test_evaluator = dict(type='PerClassIoUMetric', absent=spec.absent,
-                              folds=cv['folds'] if cv else None,
-                              fold_seed=cv.get('seed', 0) if cv else 0)
+    if not spec.get('metrics'):  # segmentation; other label types keep their evaluator
+        cfg.test_evaluator = dict(type='PerClassIoUMetric', absent=spec.absent,
+                                  folds=cv['folds'] if cv else None,
+                                  fold_seed=cv.get('seed', 0) if cv else 0)
     cfg.resume = True  # continues an interrupted run; starts fresh when there is no checkpoint
     cfg.load_from = cfg.get('load_from', None)
     return cfg
@@ -105,6 +124,11 @@ def run_arm(spec: Config, arm: dict, seed: int) -> Dict[str, Any]:
                   labeled_images=arm.get('labeled_images'), absent=spec.absent,
                   cross_validation=spec.cross_validation, metrics=_jsonable(metrics),
                   **_test_set_id(runner))
+    if spec.get('metrics'):
+        missing = [m for m in spec.metrics if m not in metrics]
+        if missing:
+            raise ConfigError(f'arm {arm["name"]!r}: its test_evaluator reported '
+                              f'{sorted(metrics)}, not {missing} named by the spec\'s metrics')
     tmp = result_file.with_suffix('.json.tmp')
     tmp.write_text(json.dumps(result, indent=2))
     os.replace(tmp, result_file)
@@ -147,7 +171,7 @@ def run_benchmark(spec: Config) -> List[Dict[str, Any]]:
     for arm, seed in jobs:
         results.append(run_arm(spec, arm, seed))
         bar.update()
-    write_report(results, spec.work_dir)
+    write_report(results, spec.work_dir, spec.get('metrics'))
     return results
 
 
@@ -156,14 +180,18 @@ def _mean_std(values: List[float]) -> tuple[float, float]:
     return float(np.nanmean(arr)), float(np.nanstd(arr)) if len(arr) > 1 else 0.0
 
 
-def write_report(results: List[Dict[str, Any]], out_dir: str) -> str:
+def write_report(results: List[Dict[str, Any]], out_dir: str,
+                 metrics: List[str] | None = None) -> str:
     """Write ``results.md`` (mean ± std mIoU, per-class IoU, labeled images, conventions) and
-    a bar plot ``results.png``; returns the markdown text."""
+    a bar plot ``results.png``; returns the markdown text. With ``metrics`` (other label
+    types): mean ± std of those values instead (:func:`_metrics_report`)."""
     test_ids = {r['test_images_sha256'] for r in results}
     if len(test_ids) > 1:
         raise RuntimeError('the arms were scored on different test images '
                            f'({len(test_ids)} distinct test sets); give every arm the same '
                            'test_dataloader')
+    if metrics:
+        return _metrics_report(results, out_dir, list(metrics))
     arms = list(dict.fromkeys(r['arm'] for r in results))
     classes = [k[4:] for k in results[0]['metrics'] if k.startswith('IoU.')]
     rows, summary = [], {}
@@ -197,13 +225,44 @@ def write_report(results: List[Dict[str, Any]], out_dir: str) -> str:
     return text
 
 
+def _metrics_report(results: List[Dict[str, Any]], out_dir: str, metrics: List[str]) -> str:
+    """``results.md``: per arm, mean ± std over seeds of each of ``metrics``; the plot shows
+    the first one."""
+    arms = list(dict.fromkeys(r['arm'] for r in results))
+    rows, summary = [], {}
+    for arm in arms:
+        runs = [r for r in results if r['arm'] == arm]
+        cells = []
+        for i, name in enumerate(metrics):
+            mean, std = _mean_std([r['metrics'][name] for r in runs])
+            cells.append(f'{mean:.4g} ± {std:.2g}')
+            if i == 0:
+                summary[arm] = (mean, std)
+        rows.append(f"| {arm} | {runs[0].get('labeled_images', '')} | {len(runs)} | "
+                    + ' | '.join(cells) + ' |')
+    first = results[0]
+    text = '\n'.join([
+        '# Downstream benchmark', '',
+        f"Test images: {first['num_test_images']} real images, the same for every arm "
+        f"(sha256 of their names {first['test_images_sha256'][:12]}). Each value: mean ± std "
+        'over seeds of the final checkpoint on the whole test split, as its config\'s '
+        'test_evaluator reports it.', '',
+        '| arm | labeled images | seeds | ' + ' | '.join(metrics) + ' |',
+        '|---|---|---|' + '---|' * len(metrics),
+        *rows, ''])
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    _atomic_write_text(Path(out_dir) / 'results.md', text)
+    _bar_plot(summary, Path(out_dir) / 'results.png', metrics[0])
+    return text
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + '.tmp')
     tmp.write_text(text)
     os.replace(tmp, path)
 
 
-def _bar_plot(summary: Dict[str, tuple], path: Path) -> None:
+def _bar_plot(summary: Dict[str, tuple], path: Path, label: str = 'mIoU (%)') -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -213,9 +272,12 @@ def _bar_plot(summary: Dict[str, tuple], path: Path) -> None:
     stds = [summary[n][1] for n in names]
     fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(names), 3.6))
     bars = ax.bar(names, means, yerr=stds, capsize=4, color='#4c72b0')
-    ax.bar_label(bars, labels=[f'{m:.1f}' for m in means], padding=3)
-    ax.set_ylabel('mIoU (%)')
-    ax.set_ylim(0, max(100.0, max(means) + 10))
+    ax.set_ylabel(label)
+    if label == 'mIoU (%)':
+        ax.bar_label(bars, labels=[f'{m:.1f}' for m in means], padding=3)
+        ax.set_ylim(0, max(100.0, max(means) + 10))
+    else:
+        ax.bar_label(bars, labels=[f'{m:.3g}' for m in means], padding=3)
     ax.set_title('Real test images')
     fig.tight_layout()
     tmp = path.with_name(path.stem + '.tmp.png')

@@ -9,6 +9,7 @@ import torch
 from mmengine.structures import PixelData
 
 from mmdsgan.utils.io import png_bytes
+from mmdsgan.utils.profiling import stage
 
 from ._png import open_png
 from .base import LabelFileError, LabelTask, register_task
@@ -95,8 +96,10 @@ class DepthTask(LabelTask):
         return dict(label=ref.new_empty(n, height, width))
 
     def reduce_band(self, out, rows, buffers, head) -> None:
-        buffers['label'][:, rows] = out.mean(1)[:, 0]
-        buffers['uncertainty'][:, rows] = out.std(1, correction=0)[:, 0]
+        with stage('vote'):
+            buffers['label'][:, rows] = out.mean(1)[:, 0]
+        with stage('uncertainty'):
+            buffers['uncertainty'][:, rows] = out.std(1, correction=0)[:, 0]
 
     def pack(self, sample, result, i) -> None:
         sample.pred_depth_map = PixelData(data=result['label'][i][None])

@@ -14,10 +14,12 @@ import torch
 from mmengine.structures import PixelData
 from PIL import Image, ImageDraw
 
+from mmdsgan.utils.profiling import stage
+
 from .base import LabelFileError, LabelTask, register_task
 
 __all__ = ['KeypointsTask', 'gaussian_heatmap_values', 'decode_keypoints', 'keypoints_json',
-           'read_keypoints_json']
+           'read_keypoints_json', 'gaussian_heatmaps', 'rescale_keypoints']
 
 #: visibility written for keypoints predicted by the interpreter.
 PREDICTED = 2
@@ -169,14 +171,10 @@ class KeypointsTask(LabelTask):
     # -------------------------------------------------------------- interpreter training
     def targets(self, data_samples, out_size, device) -> torch.Tensor:
         """(N, K, 3) ``(x, y, visible)`` rescaled to the output grid (pixel centres)."""
-        kps = []
-        for sample in data_samples:
-            kp = sample.gt_keypoints.to(device=device, dtype=torch.float32).clone()
-            src_h, src_w = sample.metainfo['ori_shape'][:2]
-            kp[:, 0] = (kp[:, 0] + 0.5) * out_size[1] / src_w - 0.5
-            kp[:, 1] = (kp[:, 1] + 0.5) * out_size[0] / src_h - 0.5
-            kps.append(kp)
-        return torch.stack(kps)  # (N, K, 3)
+        return torch.stack([
+            rescale_keypoints(sample.gt_keypoints.to(device=device, dtype=torch.float32),
+                              tuple(sample.metainfo['ori_shape'][:2]), tuple(out_size))
+            for sample in data_samples])  # (N, K, 3)
 
     def sampling_groups(self, labels, n, out_size, head, balanced):
         valid = torch.ones(n, out_size[0] * out_size[1], dtype=torch.bool,
@@ -198,8 +196,10 @@ class KeypointsTask(LabelTask):
         return dict(label=ref.new_empty(n, k, height, width))
 
     def reduce_band(self, out, rows, buffers, head) -> None:
-        buffers['label'][:, :, rows] = out.mean(1)
-        buffers['uncertainty'][:, rows] = out.std(1, correction=0).mean(1)
+        with stage('vote'):
+            buffers['label'][:, :, rows] = out.mean(1)
+        with stage('uncertainty'):
+            buffers['uncertainty'][:, rows] = out.std(1, correction=0).mean(1)
 
     def finish_prediction(self, result, head):
         result['keypoints'] = decode_keypoints(result['label'], head.keypoint_decode)
@@ -226,3 +226,39 @@ def near_keypoints(keypoints: torch.Tensor, n: int, out_size: tuple[int, int],
     coords = torch.cat([batch[:, None], grid.repeat(n, 1)], 1)  # (N*H*W, 3)
     values, _ = gaussian_heatmap_values(keypoints, coords, sigma)
     return values.amax(1).view(n, -1) > math.exp(-4.5)  # exp(-d^2 / 2 sigma^2), d = 3 sigma
+
+
+def gaussian_heatmaps(keypoints: torch.Tensor, size: tuple[int, int],
+                      sigma: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Full target heatmaps of keypoints, for a downstream heatmap model.
+
+    Args:
+        keypoints: (N, K, 3) float ``(x, y, visible)`` in pixels of the ``size`` grid.
+        size: (H, W) of the heatmaps.
+        sigma: Gaussian standard deviation in pixels.
+
+    Returns:
+        ``(heatmaps, valid)``: (N, K, H, W) float targets (:func:`gaussian_heatmap_values` at
+        every pixel) and (N, K) bool: the keypoint is labeled (its map counts in the loss).
+    """
+    n, k = keypoints.shape[:2]
+    height, width = size
+    ys, xs = torch.meshgrid(torch.arange(height, device=keypoints.device),
+                            torch.arange(width, device=keypoints.device), indexing='ij')
+    grid = torch.stack([ys.flatten(), xs.flatten()], 1)  # (H*W, 2)
+    batch = torch.arange(n, device=keypoints.device).repeat_interleave(len(grid))
+    coords = torch.cat([batch[:, None], grid.repeat(n, 1)], 1)  # (N*H*W, 3)
+    values, valid = gaussian_heatmap_values(keypoints, coords, sigma)  # (N*H*W, K)
+    heatmaps = values.view(n, height, width, k).permute(0, 3, 1, 2)
+    return heatmaps.contiguous(), valid.view(n, height * width, k)[:, 0]
+
+
+def rescale_keypoints(keypoints: torch.Tensor, src_size: tuple[int, int],
+                      dst_size: tuple[int, int]) -> torch.Tensor:
+    """(..., K, >=2) ``(x, y, ...)`` in pixels of a ``src_size`` (H, W) image -> pixels of the
+    same image resized to ``dst_size`` (pixel centres at integers in both); other columns
+    are kept."""
+    out = keypoints.clone()
+    out[..., 0] = (keypoints[..., 0] + 0.5) * dst_size[1] / src_size[1] - 0.5
+    out[..., 1] = (keypoints[..., 1] + 0.5) * dst_size[0] / src_size[0] - 0.5
+    return out

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from mmengine.structures import PixelData
 
 from mmdsgan.utils.io import png_bytes
+from mmdsgan.utils.profiling import stage
 
 from ._png import open_png
 from .base import LabelFileError, LabelTask, register_task
@@ -149,12 +150,17 @@ class SegTask(LabelTask):
                     probs=ref.new_empty(n, k, height, width))
 
     def reduce_band(self, out, rows, buffers, head) -> None:
-        member_probs = out.softmax(2)
-        probs = buffers['probs']
-        probs[:, :, rows] = member_probs.mean(1)
-        buffers['label'][:, rows] = (majority_vote(out.argmax(2), out.shape[2])
-                                     if head.vote == 'majority' else probs[:, :, rows].argmax(1))
-        buffers['uncertainty'][:, rows] = js_divergence(member_probs)
+        with stage('uncertainty'):
+            member_probs = out.softmax(2)
+            probs = buffers['probs']
+            probs[:, :, rows] = member_probs.mean(1)
+            buffers['uncertainty'][:, rows] = js_divergence(member_probs)
+        with stage('vote'):
+            # max(...).indices: the first maximum, as argmax, and several times faster on CPU
+            # over this non-innermost dim.
+            buffers['label'][:, rows] = (majority_vote(out.max(2).indices, out.shape[2])
+                                         if head.vote == 'majority'
+                                         else probs[:, :, rows].argmax(1))
 
     def pack(self, sample, result, i) -> None:
         sample.pred_sem_seg = PixelData(data=result['label'][i][None])

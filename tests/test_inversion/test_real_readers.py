@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmdsgan.datasets.coco_masks import (CocoFormatError, class_index_mask, decode_rle_string,
-                                         polygon_to_mask, rle_to_mask)
+from mmdsgan.datasets.coco_masks import (CocoFormatError, annotation_mask, class_index_mask,
+                                         decode_rle_string, rle_to_mask)
 from mmdsgan.datasets.real_labeled import RealDataError, read_real_labeled
 from mmdsgan.datasets.square_fit import SquareFit
 
@@ -76,11 +76,11 @@ def test_square_fit_identity():
 
 # ----------------------------------------------------------------------------- COCO masks
 def test_polygon_rectangle_and_triangle_against_hand_made_masks():
-    rect = polygon_to_mask([1, 1, 5, 1, 5, 3, 1, 3], 5, 6)
+    rect = annotation_mask([[1, 1, 5, 1, 5, 3, 1, 3]], 5, 6)  # rasterised by pycocotools
     expected = np.zeros((5, 6), bool)
     expected[1:3, 1:5] = True
     assert np.array_equal(rect, expected)
-    tri = polygon_to_mask([0, 0, 4, 0, 0, 4], 4, 4)  # centres (j + .5, i + .5): i + j < 3
+    tri = annotation_mask([[0, 0, 4, 0, 0, 4]], 4, 4)  # centres (j + .5, i + .5): i + j < 3
     expected = np.array([[1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]], bool)
     assert np.array_equal(tri, expected)
 

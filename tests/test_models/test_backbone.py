@@ -112,6 +112,12 @@ def test_pixel_hypercolumns_equal_full_upsampling(backbone, out_size):
     torch.testing.assert_close(cols, expected, atol=1e-5, rtol=0)
     with pytest.raises(ValueError, match='outside'):
         backbone.pixel_hypercolumns(feats, torch.tensor([[0, h, 0]]), out_size)
+    # Maps autograd records through take the indexing path: same values, gradients flow.
+    leaves = [f.clone().requires_grad_(True) for f in feats]
+    graded = backbone.pixel_hypercolumns(leaves, coords, out_size)
+    torch.testing.assert_close(graded, expected, atol=1e-5, rtol=0)
+    graded.sum().backward()
+    assert all(leaf.grad is not None and leaf.grad.abs().sum() > 0 for leaf in leaves)
 
 
 def test_build_from_checkpoint(tmp_path, make_generator):

@@ -226,3 +226,20 @@ def test_default_widths_follow_datasetgan():
     assert head.mlp.first.weight.shape == (10, 8, 128)
     assert head.mlp.first.bias.abs().max() == 0
     assert head.mlp.first.weight.std().item() == pytest.approx(0.02, rel=0.1)
+
+
+@pytest.mark.parametrize('task,k', [('seg', 5), ('keypoints', 4)])
+def test_region_is_the_window_of_the_full_prediction(task, k):
+    # A crop (e.g. LSUN-car's 512x384 inside 512x512) labels only its window of the grid.
+    feats, head = _feats(), _head(task, k, chunk_pixels=150)
+    full, part = head.predict(feats, OUT), head.predict(feats, OUT, region=(5, 3, 20, 26))
+    assert part['uncertainty'].shape == (2, 20, 26)
+    torch.testing.assert_close(part['uncertainty'], full['uncertainty'][:, 5:25, 3:29],
+                               atol=1e-5, rtol=0)
+    label = full['label'][..., 5:25, 3:29]
+    if task == 'seg':
+        assert (part['label'] == label).float().mean() > 0.999
+    else:
+        torch.testing.assert_close(part['label'], label, atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match='does not fit'):
+        head.predict(feats, OUT, region=(20, 0, 20, 32))

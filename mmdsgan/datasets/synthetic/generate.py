@@ -34,6 +34,7 @@ from mmdsgan.utils.config import load_config
 from mmdsgan.utils.errors import InputError
 from mmdsgan.utils.io import atomic_write, json_text, sha256_file
 from mmdsgan.utils.paths import path_inside
+from mmdsgan.utils.profiling import stage
 
 from ..folder_claim import FolderClaimError, claim_folder, prepare_folders
 from ..label_io import META_NAME
@@ -142,8 +143,9 @@ def _generate(labeler, writer: SampleWriter, todo: list[int], base_seed: int, sh
         batch = labeler.label_seeds([base_seed + i for i in indices])
         for j, index in enumerate(indices):
             seed = int(batch.seeds[j])
-            paths = writer.write(seed, batch.images[j], batch.labels[j], batch.uncertainty[j],
-                                 batch.ws[j])
+            with stage('write'):
+                paths = writer.write(seed, batch.images[j], batch.labels[j],
+                                     batch.uncertainty[j], batch.ws[j])
             record = dict(id=sample_id(seed), index=index, seed=seed, latent=paths['latent'],
                           latent_type='wplus' if paths['latent'] else 'z',
                           score=float(batch.scores[j]), img=paths['img'], ann=paths['ann'],

@@ -16,12 +16,15 @@ from mmdsgan.utils.errors import ConfigError
 __all__ = ['OnTheFlySyntheticDataset']
 
 #: Loading transforms whose output the dataset already gives; skipped at the pipeline's head.
-LOADING_TRANSFORMS = ('LoadImageFromFile', 'LoadAnnotations')
+LOADING_TRANSFORMS = ('LoadImageFromFile', 'LoadAnnotations', 'LoadDepthAnnotation')
 
 
 @DATASETS.register_module()
 class OnTheFlySyntheticDataset(BaseSegDataset):
     """Generate and label one image per index with a trained interpreter, in the loader.
+
+    Any label task of the interpreter: segmentation, depth or keypoints (the results hold what
+    the task's file reader would give; below).
 
     Index ``i`` uses seed ``seed + i``, so the same index gives the same image and label in
     every epoch, worker and rank (each computed alone: the bytes equal those of
@@ -49,12 +52,17 @@ class OnTheFlySyntheticDataset(BaseSegDataset):
         metainfo: overrides of the config's ``classes`` / ``palette``.
         **kwargs: other :class:`mmseg.datasets.BaseSegDataset` arguments (``pipeline``, ...).
 
-    Results given to the pipeline, as after ``LoadImageFromFile`` + ``LoadAnnotations``:
-    ``img`` (H, W, 3) uint8 BGR, ``gt_seg_map`` (H, W) uint8, ``seg_fields``, ``img_shape``,
-    ``ori_shape``, ``img_path`` / ``seg_map_path`` (None), ``reduce_zero_label``,
-    ``sample_idx``, ``seed``, ``uncertainty_score``, ``uncertainty_rejected``. Leading
-    ``LoadImageFromFile`` / ``LoadAnnotations`` entries of ``pipeline`` are skipped, so a
-    config's ``train_pipeline`` can be reused as it is.
+    Results given to the pipeline, as after ``LoadImageFromFile`` + the label's loading step:
+    ``img`` (H, W, 3) uint8 BGR, the label: seg ``gt_seg_map`` (H, W) uint8 (as
+    ``LoadAnnotations``), depth ``gt_depth_map`` (H, W) float32 in depth units (as
+    ``LoadDepthAnnotation`` with ``depth_rescale_factor = 1 / depth_scale``; not quantised;
+    predicted depth <= 0 is 0, unknown, as in the PNG files),
+    keypoints ``gt_keypoints`` (K, 3) float32 ``(x, y, 2)`` (as :class:`SyntheticKeypointDataset`);
+    ``seg_fields``, ``img_shape``, ``ori_shape``, ``img_path`` / ``seg_map_path`` (None),
+    ``reduce_zero_label``, ``sample_idx``, ``seed``, ``uncertainty_score``,
+    ``uncertainty_rejected``. Leading ``LoadImageFromFile`` / ``LoadAnnotations`` /
+    ``LoadDepthAnnotation`` entries of ``pipeline`` are skipped, so a config's
+    ``train_pipeline`` can be reused as it is.
     """
 
     def __init__(self, interpreter: Any, checkpoint: str | None = None, length: int = 1000,
@@ -67,9 +75,7 @@ class OnTheFlySyntheticDataset(BaseSegDataset):
             raise ConfigError(f'OnTheFlySyntheticDataset: length must be >= 1, got {length}')
         self.interpreter_cfg = load_config(interpreter, cfg_options)
         labels = label_metainfo(self.interpreter_cfg)
-        if labels['task'] != 'seg':
-            raise ConfigError(f'OnTheFlySyntheticDataset: the interpreter\'s task is '
-                              f'{labels["task"]!r}; only segmentation interpreters are supported')
+        self.task = labels['task']
         settings = generation_settings(self.interpreter_cfg)
         self.checkpoint = checkpoint
         self.length = int(length)
@@ -131,12 +137,26 @@ class OnTheFlySyntheticDataset(BaseSegDataset):
         image = np.ascontiguousarray(batch.images[0][..., ::-1])  # RGB -> BGR, as mmcv loads
         shape = image.shape[:2]
         results = dict(
-            img=image, gt_seg_map=batch.labels[0].astype(np.uint8), seg_fields=['gt_seg_map'],
-            img_shape=shape, ori_shape=shape, img_path=None, seg_map_path=None,
+            img=image, img_shape=shape, ori_shape=shape, img_path=None, seg_map_path=None,
             reduce_zero_label=self.reduce_zero_label, label_map=self.label_map,
             sample_idx=index, seed=seed, uncertainty_score=score,
-            uncertainty_rejected=rejected)
+            uncertainty_rejected=rejected, **_label_results(self.task, batch.labels[0]))
         return self.pipeline(results)
+
+
+def _label_results(task: str, label: np.ndarray) -> dict[str, Any]:
+    """The label entries of the results, as the task's loading step gives them."""
+    if task == 'seg':
+        return dict(gt_seg_map=np.asarray(label).astype(np.uint8), seg_fields=['gt_seg_map'])
+    if task == 'depth':  # depth <= 0 is unknown (0), as its PNG file would store it
+        depth = np.maximum(np.asarray(label, np.float32), 0)
+        return dict(gt_depth_map=depth, seg_fields=['gt_depth_map'])
+    if task == 'keypoints':  # (K, 2) decoded (x, y) -> (K, 3) with v = 2 (predicted)
+        xy = np.asarray(label, np.float32).reshape(-1, 2)
+        return dict(gt_keypoints=np.concatenate([xy, np.full((len(xy), 1), 2, np.float32)], 1),
+                    seg_fields=[])
+    raise ConfigError(f'OnTheFlySyntheticDataset: no loading rule for the label task {task!r}; '
+                      f'add one to _label_results in {__file__}')
 
 
 def _without_loading(pipeline: list) -> list:

@@ -1,20 +1,26 @@
-"""A generated folder (``tools/generate_dataset.py``) as an MMSeg segmentation dataset."""
+"""A generated folder (``tools/generate_dataset.py``) as an MMSeg dataset: segmentation
+(:class:`SyntheticSegDataset`), depth (:class:`SyntheticDepthDataset`) or keypoints
+(:class:`SyntheticKeypointDataset`), each with the manifest's uncertainty filtering."""
 from __future__ import annotations
 
 import json
+import math
 import os.path as osp
-from typing import Any
+from typing import Any, ClassVar, Sequence
 
+import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from mmdsgan.utils.errors import InputError, MissingFileError
+from mmdsgan.tasks import get_task
+from mmdsgan.utils.errors import ConfigError, InputError, MissingFileError
 from mmdsgan.utils.paths import path_inside
 
 from ..label_io import META_NAME
 from .manifest import filter_manifest, read_manifest
 
-__all__ = ['SyntheticSegDataset', 'read_synthetic_metainfo']
+__all__ = ['SyntheticSegDataset', 'SyntheticDepthDataset', 'SyntheticKeypointDataset',
+           'read_synthetic_metainfo', 'check_depth_rescale']
 
 
 def read_synthetic_metainfo(root: str) -> dict[str, Any]:
@@ -38,6 +44,24 @@ def read_synthetic_metainfo(root: str) -> dict[str, Any]:
     return meta
 
 
+def check_depth_rescale(pipeline: Sequence, depth_scale: float, source: str) -> None:
+    """Refuse a pipeline whose MMSeg ``LoadDepthAnnotation`` would read the depth PNGs of
+    ``source`` (``depth_scale`` PNG values per depth unit) in other units.
+
+    ``depth_rescale_factor`` must be ``1 / depth_scale`` (e.g. 1e-3 for millimetre PNGs): no
+    silent conversion of the labels' units.
+    """
+    for step in pipeline or []:
+        if isinstance(step, dict) and \
+                str(step.get('type', '')).split('.')[-1] == 'LoadDepthAnnotation':
+            factor = float(step.get('depth_rescale_factor', 1.0))
+            if not math.isclose(factor * depth_scale, 1.0, rel_tol=1e-6):
+                raise ConfigError(
+                    f'{source}: depth_scale is {depth_scale:g} PNG values per unit but the '
+                    f'pipeline\'s LoadDepthAnnotation has depth_rescale_factor={factor:g}; set '
+                    f'depth_rescale_factor={1.0 / depth_scale:g}')
+
+
 @DATASETS.register_module()
 class SyntheticSegDataset(BaseSegDataset):
     """Generated images and labels, read through the folder's manifest.
@@ -57,14 +81,21 @@ class SyntheticSegDataset(BaseSegDataset):
     ``LoadImageFromFile`` and ``LoadAnnotations`` expect.
     """
 
+    #: the label task of the folders this class reads (``metainfo.json['task']``).
+    TASK: ClassVar[str] = 'seg'
+
     def __init__(self, data_root: str, split: str | None = None,
                  keep_ratio: float | None = 0.9, max_score: float | None = None,
                  metainfo: dict | None = None, **kwargs) -> None:
         folder_meta = read_synthetic_metainfo(data_root)
-        if folder_meta.get('task', 'seg') != 'seg':
-            raise InputError(f'{osp.join(data_root, META_NAME)}: task is '
-                             f'{folder_meta["task"]!r}; SyntheticSegDataset reads segmentation '
-                             f'sets (generate with a seg interpreter)')
+        task = folder_meta.get('task', 'seg')
+        if task != self.TASK:
+            readers = dict(seg='SyntheticSegDataset', depth='SyntheticDepthDataset',
+                           keypoints='SyntheticKeypointDataset')
+            raise InputError(f'{osp.join(data_root, META_NAME)}: task is {task!r}; '
+                             f'{type(self).__name__} reads {self.TASK!r} sets: use '
+                             f'type={readers.get(task, "?")!r} for this folder')
+        self.folder_meta = folder_meta
         self.split = split or folder_meta.get('split', 'train')
         self.keep_ratio = keep_ratio
         self.max_score = max_score
@@ -79,10 +110,68 @@ class SyntheticSegDataset(BaseSegDataset):
                              f'its manifest (manifest.jsonl / manifest.rank*.jsonl)')
         kept = filter_manifest(records, keep_ratio=self.keep_ratio, max_score=self.max_score)
         manifest = osp.join(self.data_root, 'manifest.jsonl')
-        return [dict(img_path=path_inside(self.data_root, r['img'], f'{manifest} ({r["id"]})'),
-                     seg_map_path=path_inside(self.data_root, r['ann'],
-                                              f'{manifest} ({r["id"]})'),
-                     label_map=self.label_map, reduce_zero_label=self.reduce_zero_label,
-                     seg_fields=[], sample_idx=i, seed=r['seed'], sample_id=r['id'],
-                     uncertainty_score=r['score'])
-                for i, r in enumerate(kept)]
+        infos = []
+        for i, r in enumerate(kept):
+            source = f'{manifest} ({r["id"]})'
+            info = dict(img_path=path_inside(self.data_root, r['img'], source),
+                        label_map=self.label_map, reduce_zero_label=self.reduce_zero_label,
+                        seg_fields=[], sample_idx=i, seed=r['seed'], sample_id=r['id'],
+                        uncertainty_score=r['score'])
+            info.update(self._label_entries(path_inside(self.data_root, r['ann'], source)))
+            infos.append(info)
+        return infos
+
+    def _label_entries(self, ann_path: str) -> dict[str, Any]:
+        """The record's label entries for the pipeline's loading step."""
+        return dict(seg_map_path=ann_path)
+
+
+@DATASETS.register_module()
+class SyntheticDepthDataset(SyntheticSegDataset):
+    """A generated depth folder: 16-bit PNGs, ``value = depth * depth_scale`` (metainfo.json).
+
+    Read the labels with MMSeg's ``LoadDepthAnnotation(depth_rescale_factor=1 / depth_scale)``
+    (a pipeline with another factor is refused) and pack them with ``PackSegInputs``
+    (``gt_depth_map``, PixelData (1, H, W) float32, 0 = unknown).
+
+    Args: as :class:`SyntheticSegDataset`. Records carry ``img_path``, ``depth_map_path``,
+    ``depth_scale``, ``seed``, ``uncertainty_score`` (the ensemble's standard deviation, mean of
+    the image's top 10 % pixels).
+    """
+
+    TASK = 'depth'
+
+    def __init__(self, data_root: str, **kwargs) -> None:
+        meta = read_synthetic_metainfo(data_root)
+        if meta.get('task') == self.TASK:  # else the base class names the mismatch
+            scale = meta.get('depth_scale')
+            if not scale:
+                raise InputError(f'{osp.join(data_root, META_NAME)} has no "depth_scale"; '
+                                 f're-run tools/generate_dataset.py on {data_root}')
+            self.depth_scale = float(scale)
+            check_depth_rescale(kwargs.get('pipeline'), self.depth_scale,
+                                osp.join(data_root, META_NAME))
+        super().__init__(data_root, **kwargs)
+
+    def _label_entries(self, ann_path: str) -> dict[str, Any]:
+        return dict(depth_map_path=ann_path, depth_scale=self.depth_scale)
+
+
+@DATASETS.register_module()
+class SyntheticKeypointDataset(SyntheticSegDataset):
+    """A generated keypoints folder: one JSON per image (``{"height", "width", "keypoints":
+    [[x, y, v], ...]}``, pixel centres at integers, ``v = 2``: predicted).
+
+    The keypoints are read when the dataset is built (a few bytes per image) into each record's
+    ``gt_keypoints`` (K, 3) float32 ``(x, y, v)``; pack them with ``PackKeypointInputs``.
+
+    Args: as :class:`SyntheticSegDataset`; ``metainfo['classes']`` are the keypoint names.
+    Records carry ``img_path``, ``ann_path``, ``gt_keypoints``, ``seed``, ``uncertainty_score``.
+    """
+
+    TASK = 'keypoints'
+
+    def _label_entries(self, ann_path: str) -> dict[str, Any]:
+        keypoints, _ = get_task('keypoints').read(
+            ann_path, dict(num_classes=len(self.folder_meta['classes'])))
+        return dict(ann_path=ann_path, gt_keypoints=np.asarray(keypoints, np.float32))

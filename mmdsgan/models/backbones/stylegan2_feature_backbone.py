@@ -2,6 +2,7 @@
 (the hypercolumn source of DatasetGAN / HandsOff)."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import torch
@@ -40,16 +41,51 @@ def sample_hypercolumns(feats: Sequence[torch.Tensor], coords: torch.Tensor,
     b, y, x = coords.unbind(dim=1)
     if len(coords) and (y.min() < 0 or y.max() >= out_h or x.min() < 0 or x.max() >= out_w):
         raise ValueError(f'coords outside the {out_h}x{out_w} output grid')
+    if torch.is_grad_enabled() and any(f.requires_grad for f in feats):
+        return _gather_differentiable(feats, b, y, x, out_h, out_w)
+    out = feats[0].new_empty(len(coords), sum(f.shape[1] for f in feats))  # (P, C)
+    offset = 0
+    for f in feats:
+        n, channels, height, width = f.shape
+        # Bilinear sampling as a sparse (P, N*H*W) matrix with 4 entries per row times the
+        # channels-last map: one pass over the output, reads of whole channel vectors (gathering
+        # (P, C) corners from the channels-first map reads each value H*W floats apart, ~5x
+        # slower on CPU at 512 px).
+        index, weight = _corner_taps(f, b, y, x, out_h, out_w)  # (P, 4) each
+        flat = f.permute(0, 2, 3, 1).reshape(-1, channels)  # (N*H*W, C_l)
+        with warnings.catch_warnings():  # "sparse CSR support is in beta": used as documented
+            warnings.simplefilter('ignore', UserWarning)
+            sampler = torch.sparse_csr_tensor(
+                torch.arange(0, index.numel() + 1, 4, device=f.device), index.flatten(),
+                weight.flatten(), size=(len(coords), n * height * width))
+            out[:, offset:offset + channels] = torch.sparse.mm(sampler, flat)
+        offset += channels
+    return out  # (P, sum C_l)
+
+
+def _corner_taps(f: torch.Tensor, b: torch.Tensor, y: torch.Tensor, x: torch.Tensor,
+                 out_h: int, out_w: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Flat indices into ``f`` viewed as (N*H*W, C) channels-last, and bilinear weights, of the
+    4 corners of each pixel: both (P, 4), corners (y0, x0), (y0, x1), (y1, x0), (y1, x1)."""
+    _, _, height, width = f.shape
+    y0, y1, ly = bilinear_source_taps(y.to(f.device), height, out_h)
+    x0, x1, lx = bilinear_source_taps(x.to(f.device), width, out_w)
+    base = b.to(f.device) * (height * width)
+    index = torch.stack([base + y0 * width + x0, base + y0 * width + x1,
+                         base + y1 * width + x0, base + y1 * width + x1], 1)
+    ly, lx = ly.to(f.dtype), lx.to(f.dtype)
+    weight = torch.stack([(1 - ly) * (1 - lx), (1 - ly) * lx, ly * (1 - lx), ly * lx], 1)
+    return index, weight
+
+
+def _gather_differentiable(feats, b, y, x, out_h: int, out_w: int) -> torch.Tensor:
+    """The same hypercolumns by indexing, for maps autograd records through: (P, sum C_l)."""
     columns = []
     for f in feats:
-        y0, y1, ly = bilinear_source_taps(y.to(f.device), f.shape[2], out_h)
-        x0, x1, lx = bilinear_source_taps(x.to(f.device), f.shape[3], out_w)
-        bi = b.to(f.device)
-        ly, lx = ly.to(f.dtype)[:, None], lx.to(f.dtype)[:, None]  # (P, 1)
-        top = f[bi, :, y0, x0] * (1 - lx) + f[bi, :, y0, x1] * lx  # (P, C_l)
-        bottom = f[bi, :, y1, x0] * (1 - lx) + f[bi, :, y1, x1] * lx
-        columns.append(top * (1 - ly) + bottom * ly)
-    return torch.cat(columns, dim=1)  # (P, sum C_l)
+        index, weight = _corner_taps(f, b, y, x, out_h, out_w)
+        flat = f.permute(0, 2, 3, 1).reshape(-1, f.shape[1])  # (N*H*W, C_l)
+        columns.append((flat[index] * weight[..., None]).sum(1))  # (P, C_l)
+    return torch.cat(columns, dim=1)
 
 
 @MODELS.register_module()

@@ -79,7 +79,8 @@ class EnsembleMLP(nn.Module):
 
     Shapes: ``forward`` (M, P, C) -> (M, P, K). ``forward_hidden`` continues from the output of
     the first linear layer, (M, P, H1) -> (M, P, K), so the first layer can be applied elsewhere
-    (e.g. per feature map at its own resolution).
+    (e.g. per feature map at its own resolution); ``forward_hidden_maps`` does the same in
+    channel layout, (N, M, H1, L) -> (N, M, K, L).
     """
 
     def __init__(self, in_features: int, out_features: int, num_members: int = 10,
@@ -116,6 +117,49 @@ class EnsembleMLP(nn.Module):
             h = F.dropout(h, self.dropout, self.training)
             h = linear(h)
         return h  # (M, P, K)
+
+    def forward_hidden_maps(self, h: torch.Tensor, buffers=None) -> torch.Tensor:
+        """``forward_hidden`` in channel layout: (N, M, H1, L) -> (N, M, K, L), for L pixels
+        of N images (the labeling path, which gets the first layer's output in this layout).
+
+        In eval mode without autograd each BatchNorm is folded into the linear layer after it
+        (equal up to float rounding) and ``h`` is overwritten (ReLU in place), so no per-pixel
+        temporary wider than the next layer is made. Otherwise (training, or grad enabled) it
+        is ``forward_hidden`` on the permuted pixels. ``buffers`` (eval path): an object whose
+        ``get(name, shape, like)`` returns reusable scratch tensors (e.g.
+        :class:`~mmdsgan.models.heads.band_projection.Buffers`) for the hidden outputs; the
+        returned tensor then lives in it until the next call.
+        """
+        n, members, width, pixels = h.shape
+        if self.training or torch.is_grad_enabled():
+            out = self.forward_hidden(h.permute(1, 0, 3, 2).reshape(members, n * pixels, width))
+            return out.view(members, n, pixels, -1).permute(1, 0, 3, 2)  # (N, M, K, L)
+        for i, (weight_t, bias) in enumerate(self.folded_layers()):
+            out = (None if buffers is None else
+                   buffers.get(f'mlp{i}', (n, members, weight_t.shape[1], pixels), h))
+            h = torch.matmul(weight_t, h.relu_(), out=out).add_(bias[:, :, None])  # (N,M,out,L)
+        return h
+
+    @torch.no_grad()
+    def folded_layers(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The layers after the first, each with the eval-mode BatchNorm before it folded in:
+        ``Linear(BN(x)) = x @ (s * W) + (t @ W + b)`` with ``s = gamma / sqrt(var + eps)``,
+        ``t = beta - mean * s``.
+
+        Returns:
+            ``[(weight_t (M, out, in), bias (M, out)), ...]``, one per layer after the first.
+        """
+        layers = []
+        for norm, linear in zip(self.norms, self.linears[1:]):
+            weight, bias = linear.weight, linear.bias  # (M, in, out), (M, out)
+            if isinstance(norm, EnsembleBatchNorm):
+                members, width = self.num_members, norm.member_features
+                scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+                shift = (norm.bias - norm.running_mean * scale).view(members, width)
+                bias = bias + torch.einsum('mi,mio->mo', shift, weight)
+                weight = weight * scale.view(members, width, 1)
+            layers.append((weight.transpose(1, 2).contiguous(), bias))
+        return layers
 
     @torch.no_grad()
     def member(self, m: int) -> nn.Sequential:

@@ -6,7 +6,9 @@ towards ``w_avg`` by a psi drawn in ``truncation_psi_range``, and, with probabil
 ``style_mixing_prob``, mixed at a random layer (ws before the crossover from the first z, after
 it from the second). The generator renders the target image with its stored noise. The encoder
 predicts w+ from the image; loss = ``latent_weight`` * MSE(w+, true w+) + ``mse_weight`` * MSE of
-the re-rendered image on [0, 1] (+ ``lpips_weight`` * LPIPS). With ``iterative=True``
+the re-rendered image on [0, 1] (+ ``lpips_weight`` * LPIPS). Generator samples are whole frames
+(a framed generator such as LSUN-car draws its padding too), so training uses the whole image; the
+content window matters at inversion (``inversion.crop``, :mod:`.inverter`). With ``iterative=True``
 (ReStyle) the encoder sees [image, current reconstruction] (6 channels), starts from w_avg and
 its image, and refines ``n_iters`` times; each pass is scored, passes are detached from each
 other (as ReStyle trains).
@@ -46,7 +48,7 @@ class GeneratorInversionModel(BaseModel):
         n_iters: refinement passes in training and, by default, in :meth:`encode`
             (1 when not iterative).
         latent_weight, mse_weight, lpips_weight: loss weights (LPIPS built when > 0).
-        lpips_backbone: VGG16 file for LPIPS (None: the torch hub cache path).
+        lpips_backbone: VGG16 file or URL for LPIPS (None: the torch hub cache path).
         style_mixing_prob: probability of mixing two z per training sample.
         truncation_psi_range: (low, high) of the uniform truncation psi per sample.
         data_preprocessor: MMEngine data preprocessor config.

@@ -1,14 +1,16 @@
-"""LPIPS (VGG, v0.1) built offline: the ``lpips`` package's linear layers + a local VGG16 trunk.
+"""LPIPS (VGG, v0.1), no implicit download: the ``lpips`` package's linear layers + a VGG16 trunk.
 
 ``lpips.LPIPS(net='vgg')`` downloads torchvision's ImageNet VGG16 on first use. We build it with
-``pnet_rand=True`` (no download), keep the package's calibrated linear layers
-(shipped in the wheel), and load the trunk from a local torchvision VGG16 state dict:
-``lpips_backbone`` when given, else the torch hub cache file
-``$TORCH_HOME/hub/checkpoints/vgg16-397923af.pth`` (``TORCH_HOME`` defaults to
-``~/.cache/torch``). The module is built on the meta device and every tensor is loaded from
-files (nothing initialised at random, nothing downloaded). torchvision ``features.{i}`` maps to
-LPIPS ``net.slice{k}.{i}``, slices k = 1..5 over feature indices 0-3, 4-8, 9-15, 16-22, 23-29.
-The classifier keys of a full VGG16 file are ignored, so a ``features``-only file works too.
+``pnet_rand=True`` (no download), keep the package's calibrated linear layers (shipped in the
+wheel), and load the trunk from a torchvision VGG16 state dict: ``lpips_backbone`` when given, else
+the torch hub cache file ``$TORCH_HOME/hub/checkpoints/vgg16-397923af.pth`` (``TORCH_HOME`` defaults
+to ``~/.cache/torch``). ``lpips_backbone`` may be a URL (:data:`VGG16_URL`, as the real-resolution
+configs say): it is downloaded into that cache as torchvision does, once; a file already there is
+used without network, and a failed download stops with one line naming the local path. The module is
+built on the meta device and every tensor is loaded from files (nothing initialised at random).
+torchvision ``features.{i}`` maps to LPIPS ``net.slice{k}.{i}``, slices k = 1..5 over feature
+indices 0-3, 4-8, 9-15, 16-22, 23-29. The classifier keys of a full VGG16 file are ignored, so a
+``features``-only file works too.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from torch import nn
 from mmdsgan.utils.errors import MmdsganError
 
 __all__ = ['LPIPSBackboneError', 'VGG16_FILE', 'VGG16_URL', 'default_lpips_backbone',
-           'vgg16_to_lpips_keys', 'build_lpips']
+           'vgg16_to_lpips_keys', 'fetch_lpips_backbone', 'build_lpips']
 
 VGG16_FILE = 'vgg16-397923af.pth'
 VGG16_URL = 'https://download.pytorch.org/models/' + VGG16_FILE
@@ -52,11 +54,31 @@ def vgg16_to_lpips_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.
     return mapped
 
 
+def fetch_lpips_backbone(url: str) -> str:
+    """The torch hub cache file of ``url`` (``$TORCH_HOME/hub/checkpoints/<name>``), downloaded
+    there first (hash-checked against the name's suffix, as torchvision) when absent."""
+    path = osp.join(torch.hub.get_dir(), 'checkpoints', osp.basename(url))
+    if osp.isfile(path):
+        return path
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    match = torch.hub.HASH_REGEX.search(osp.basename(url))
+    try:
+        torch.hub.download_url_to_file(url, path, hash_prefix=match.group(1) if match else None,
+                                       progress=False)
+    except Exception as err:  # noqa: BLE001  no network, proxy, bad hash: the same fix
+        raise LPIPSBackboneError(
+            f'could not download the LPIPS VGG16 trunk {url} ({type(err).__name__}: {err}): '
+            f'offline, copy the file to {path} or set lpips_backbone=<local file>') from err
+    return path
+
+
 def build_lpips(backbone: str | None = None) -> nn.Module:
-    """Frozen ``lpips.LPIPS(net='vgg')`` in eval mode, without any download.
+    """Frozen ``lpips.LPIPS(net='vgg')`` in eval mode.
 
     Args:
-        backbone: torchvision VGG16 state-dict file; None = :func:`default_lpips_backbone`.
+        backbone: torchvision VGG16 state-dict file, or its URL (downloaded into the torch hub
+            cache unless already there, :func:`fetch_lpips_backbone`); None =
+            :func:`default_lpips_backbone` (never downloaded).
 
     Returns:
         The module: ``lpips(x, y)`` with x, y (N, 3, H, W) in [-1, 1] -> (N, 1, 1, 1).
@@ -64,7 +86,10 @@ def build_lpips(backbone: str | None = None) -> nn.Module:
     Raises:
         LPIPSBackboneError: the file is absent or does not hold VGG16 features (one line).
     """
-    path = osp.expanduser(os.fspath(backbone)) if backbone else default_lpips_backbone()
+    backbone = os.fspath(backbone) if backbone else None
+    if backbone and backbone.startswith(('http://', 'https://')):
+        backbone = fetch_lpips_backbone(backbone)
+    path = osp.expanduser(backbone) if backbone else default_lpips_backbone()
     if not osp.isfile(path):
         raise LPIPSBackboneError(
             f'LPIPS needs the VGG16 ImageNet weights at {path}: download {VGG16_URL} on a '

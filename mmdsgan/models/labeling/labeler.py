@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from mmdsgan.models.generators import z_from_seeds
+from mmdsgan.utils.profiling import stage
 
 __all__ = ['LabeledBatch', 'SyntheticLabeler']
 
@@ -112,12 +113,14 @@ class SyntheticLabeler:
         n, G = len(seeds), self.generator
         z = torch.zeros(self.batch_size, G.z_dim)  # (B, z_dim): fixed shape, zero padding
         z[:n] = z_from_seeds(seeds, G.z_dim)
-        ws = G.mapping(z.to(self.device), None, truncation_psi=self.truncation_psi,
-                       truncation_cutoff=self.truncation_cutoff)  # (B, num_ws, w_dim)
+        with stage('mapping'):
+            ws = G.mapping(z.to(self.device), None, truncation_psi=self.truncation_psi,
+                           truncation_cutoff=self.truncation_cutoff)  # (B, num_ws, w_dim)
         out = self.model.label(ws)
-        return dict(
-            images=out['img'][:n].cpu().numpy(),  # (n, H, W, 3)
-            labels=out['label'][:n].cpu().numpy(),
-            uncertainty=out['uncertainty'][:n].float().cpu().numpy(),  # (n, H, W)
-            scores=out['score'][:n].float().cpu().numpy(),  # (n,)
-            ws=ws[:n].float().cpu().numpy())  # (n, num_ws, w_dim)
+        with stage('to_host'):
+            return dict(
+                images=out['img'][:n].cpu().numpy(),  # (n, H, W, 3)
+                labels=out['label'][:n].cpu().numpy(),
+                uncertainty=out['uncertainty'][:n].float().cpu().numpy(),  # (n, H, W)
+                scores=out['score'][:n].float().cpu().numpy(),  # (n,)
+                ws=ws[:n].float().cpu().numpy())  # (n, num_ws, w_dim)

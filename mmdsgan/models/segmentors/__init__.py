@@ -1,4 +1,5 @@
 """Segmentors for the MMEngine Runner: the frozen feature backbone plus the interpreter head."""
 from .dataset_gan_interpreter import DatasetGANInterpreter
+from .keypoint_estimator import KeypointEstimator
 
-__all__ = ['DatasetGANInterpreter']
+__all__ = ['DatasetGANInterpreter', 'KeypointEstimator']

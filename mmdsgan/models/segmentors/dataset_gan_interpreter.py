@@ -1,7 +1,8 @@
 """DatasetGAN's labeler: a frozen StyleGAN2 feature backbone and an interpreter ensemble head.
 
 Labels of any size are brought to the output grid (the generator's resolution unless
-``out_size`` says otherwise) with ``nearest-exact`` interpolation (pixel-centre aligned, the
+``out_size`` says otherwise; with ``crop``, that grid's window, e.g. the 512x384 car of the
+LSUN-car frame) with ``nearest-exact`` interpolation (pixel-centre aligned, the
 nearest-neighbour counterpart of the features' ``align_corners=False`` bilinear resampling);
 keypoints are rescaled with the same pixel-centre convention. Checkpoints hold only the head:
 the generator comes from the backbone's checkpoint path in the config.
@@ -17,8 +18,10 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
+from mmdsgan.models.crop import crop_region, parse_crop
 from mmdsgan.tasks.resize import resize_nearest
 from mmdsgan.utils.errors import InputError
+from mmdsgan.utils.profiling import stage
 
 __all__ = ['DatasetGANInterpreter']
 
@@ -40,7 +43,13 @@ class DatasetGANInterpreter(BaseModel):
             (keypoints); no effect on depth. A number ``p`` in (0, 1] balances partly:
             probability ~ count ** -p (``True`` = 1: every class equally often; 0.5 keeps
             some of the class prior, so rare classes are not over-predicted).
-        out_size: (H, W) grid of labels and predictions; default the generator's resolution.
+        out_size: (H, W) grid the feature maps are resampled to (bilinear,
+            ``align_corners=False``); default the generator's resolution.
+        crop: ``dict(top=, left=, height=, width=)``: the generator's content window inside the
+            ``out_size`` grid (the LSUN-car generator draws 512x384 cars in rows 64..448 of its
+            512x512 frame: ``dict(top=64, left=0, height=384, width=512)``). Images, labels,
+            predictions, training targets and written files are the window's ``height x width``;
+            pixel sampling stays inside it. Default: the whole grid.
         data_preprocessor: MMEngine data preprocessor config (default: moves data to device).
         init_cfg: MMEngine init config.
 
@@ -58,11 +67,16 @@ class DatasetGANInterpreter(BaseModel):
 
     :meth:`label` is the generation path: w+ latents in, images with their labels and
     uncertainty out.
+
+    Attributes: ``grid_size`` the resampling grid (``out_size`` argument); ``out_size`` the
+    (H, W) of what comes out (images, labels, predictions): the crop's, else ``grid_size``;
+    ``region`` ``(top, left, height, width)`` of the crop, or None.
     """
 
     def __init__(self, backbone: dict, head: dict, num_pixels: int = 2048,
                  class_balanced: bool | float = False, out_size: Sequence[int] | None = None,
-                 data_preprocessor: dict | None = None, init_cfg: dict | None = None) -> None:
+                 crop: dict | None = None, data_preprocessor: dict | None = None,
+                 init_cfg: dict | None = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.backbone.requires_grad_(False)
@@ -76,7 +90,10 @@ class DatasetGANInterpreter(BaseModel):
                              f'{class_balanced!r}')
         self.class_balanced = float(class_balanced)
         resolution = self.backbone.img_resolution
-        self.out_size = tuple(out_size) if out_size is not None else (resolution, resolution)
+        self.grid_size = (tuple(int(v) for v in out_size) if out_size is not None
+                          else (resolution, resolution))
+        self.region = parse_crop(crop, self.grid_size)
+        self.out_size = self.grid_size if self.region is None else self.region[2:]
         self.register_state_dict_post_hook(_drop_backbone_keys)
         self.register_load_state_dict_pre_hook(self._fill_backbone_keys)
 
@@ -101,7 +118,7 @@ class DatasetGANInterpreter(BaseModel):
             return self.predict(latents, data_samples)
         if mode == 'tensor':
             return self.head.forward_image(self.extract_feats(latents, data_samples),
-                                           self.out_size)
+                                           self.grid_size, self.region)
         raise ValueError(f'DatasetGANInterpreter: mode must be "loss", "predict" or "tensor", '
                          f'got {mode!r}')
 
@@ -117,11 +134,13 @@ class DatasetGANInterpreter(BaseModel):
         self._check_classes(data_samples)
         feats = self.extract_feats(latents, data_samples)
         task, n = self.head.label_task, latents.shape[0]
+        # Labels, sampling and targets on the output (crop) grid; the hypercolumns are read at
+        # the same pixels shifted into the full grid.
         labels = task.targets(data_samples, self.out_size, latents.device)  # seg/depth (N,H,W)
-        coords = self._sample_coords(labels, n)  # (M, P, 3)
+        coords = self._sample_coords(labels, n)  # (M, P, 3) in the output (crop) grid
         members, pixels = coords.shape[:2]
         flat = coords.reshape(-1, 3)  # (M*P, 3)
-        hypercolumns = self._gather(feats, flat).view(members, pixels, -1)  # (M, P, C)
+        hypercolumns = self._gather(feats, self.to_grid(flat)).view(members, pixels, -1)
         targets, valid = task.pixel_targets(labels, flat, self.head)  # (M*P[, K])
         targets = targets.view(members, pixels, *targets.shape[1:])
         if valid is not None:
@@ -137,17 +156,17 @@ class DatasetGANInterpreter(BaseModel):
 
         Returns:
             ``img`` (N, H, W, 3) uint8 RGB, the generator's image resized (bilinear,
-            antialiased) to ``out_size`` when that differs, so images and labels share one grid;
+            antialiased) to the grid when that differs, then cropped (:meth:`crop_images`), so
+            images and labels share one grid;
             ``label``: the task's written label (seg (N, H, W) long, depth (N, H, W) float,
             keypoints (N, K, 2) ``(x, y)``); ``uncertainty`` (N, H, W); ``score`` (N,).
         """
-        out = self.backbone(ws, latent_type='wplus')
-        result = self.head.predict(out['feats'], self.out_size)
-        images = out['img']  # (N, 3, R, R) in about [-1, 1]
-        if tuple(images.shape[-2:]) != self.out_size:
-            images = F.interpolate(images, size=self.out_size, mode='bilinear',
-                                   align_corners=False, antialias=True)  # (N, 3, H, W)
-        images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        with stage('synthesis'):
+            out = self.backbone(ws, latent_type='wplus')
+        result = self.head.predict(out['feats'], self.grid_size, self.region)
+        with stage('image'):
+            images = self.crop_images(out['img'])  # (N, 3, H, W) in about [-1, 1]
+            images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
         return dict(img=images.permute(0, 2, 3, 1), uncertainty=result['uncertainty'],
                     label=self.head.label_task.generated_label(result), score=result['score'])
 
@@ -155,7 +174,8 @@ class DatasetGANInterpreter(BaseModel):
     def predict(self, latents: torch.Tensor,
                 data_samples: list[SegDataSample] | None = None) -> list[SegDataSample]:
         """Label maps, mean probabilities and uncertainty into ``SegDataSample``s."""
-        result = self.head.predict(self.extract_feats(latents, data_samples), self.out_size)
+        result = self.head.predict(self.extract_feats(latents, data_samples), self.grid_size,
+                                   self.region)
         if data_samples is None:
             data_samples = [SegDataSample() for _ in range(latents.shape[0])]
         for i, sample in enumerate(data_samples):
@@ -165,6 +185,23 @@ class DatasetGANInterpreter(BaseModel):
                                      out_size=self.out_size))
             self._resize_ground_truth(sample)
         return data_samples
+
+    # ---------------------------------------------------------------------------- the crop
+    def crop_images(self, images: torch.Tensor) -> torch.Tensor:
+        """Generator images (N, C, R, R) -> (N, C, H, W) of ``out_size``: resized (bilinear,
+        antialiased) to the grid when that differs from R, then the crop window taken."""
+        if tuple(images.shape[-2:]) != self.grid_size:
+            images = F.interpolate(images, size=self.grid_size, mode='bilinear',
+                                   align_corners=False, antialias=True)  # (N, C, *grid)
+        return crop_region(images, self.region)
+
+    def to_grid(self, coords: torch.Tensor) -> torch.Tensor:
+        """(P, 3) ``(batch, y, x)`` of the output (crop) grid -> the same pixels in the full
+        grid (shifted by the crop's top and left)."""
+        if self.region is None:
+            return coords
+        top, left = self.region[:2]
+        return coords + coords.new_tensor([0, top, left])
 
     # ------------------------------------------------------------------------------- helpers
     def _check_classes(self, data_samples: list[SegDataSample]) -> None:
@@ -179,9 +216,9 @@ class DatasetGANInterpreter(BaseModel):
                     f'model.head.num_classes={count} or fix the classes of the data')
 
     def _gather(self, feats: list[torch.Tensor], coords: torch.Tensor) -> torch.Tensor:
-        """(P, C) hypercolumns at ``coords`` (P, 3) ``(batch, y, x)`` of the output grid, read
-        from the native-resolution maps (never upsampled as a whole)."""
-        return self.backbone.pixel_hypercolumns(feats, coords, self.out_size)
+        """(P, C) hypercolumns at ``coords`` (P, 3) ``(batch, y, x)`` of the full grid
+        (:meth:`to_grid`), read from the native-resolution maps (never upsampled as a whole)."""
+        return self.backbone.pixel_hypercolumns(feats, coords, self.grid_size)
 
     def _sample_coords(self, labels: torch.Tensor, n: int) -> torch.Tensor:
         """Each member's pixels: (M, N * num_pixels, 3) long ``(batch, y, x)``."""

@@ -1,0 +1,290 @@
+"""The HandsOff / DatasetGAN flow of one experiment config as a chain of the project's tools.
+
+``prepare`` commands (optional) -> the k labeled sample ids -> inversion encoder
+(``tools/train.py``) -> inversion of the k labeled images (``tools/invert.py --ids``), or a
+painted DatasetGAN annotation folder (``tools/import_annotations.py``) -> interpreter
+(``tools/train.py``) -> generation (``tools/generate_dataset.py``) and its contact sheet ->
+benchmark arms (``tools/benchmark.py``) on the real test split of ``evaluation.config`` ->
+with ``ks``, the label-efficiency table and plot. Nothing here knows a domain: every path,
+class and setting comes from the experiment config (:mod:`.experiment`).
+"""
+from __future__ import annotations
+
+import os.path as osp
+from pathlib import Path
+from typing import Any, Mapping
+
+from mmengine.config import Config
+
+from mmdsgan.utils.config import load_config
+from mmdsgan.utils.errors import ConfigError, MissingFileError
+from mmdsgan.utils.io import atomic_write, sha256_file
+from .experiment import ARM_KINDS, fill_placeholders
+from .stages import StageRunner
+
+__all__ = ['HandsOffPipeline', 'flat_options']
+
+
+def flat_options(options: Mapping[str, Any], prefix: str = '') -> dict:
+    """``{'a': {'b': 1}, 'c.d': 2}`` -> ``{'a.b': 1, 'c.d': 2}``: the ``--cfg-options`` of a
+    stage, whether the experiment wrote them dotted or nested (``--cfg-options
+    encoder.cfg_options.train_cfg.max_iters=2`` nests them); later keys win."""
+    flat: dict = {}
+    for key, value in options.items():
+        if isinstance(value, Mapping) and not value.get('_delete_') and value:
+            flat.update(flat_options(value, f'{prefix}{key}.'))
+        else:
+            flat[f'{prefix}{key}'] = value
+    return flat
+
+
+def _cli_options(options: Mapping[str, Any]) -> list[str]:
+    flat = flat_options(options)
+    return ['--cfg-options', *[f'{k}={v}' for k, v in flat.items()]] if flat else []
+
+
+def _plain(value: Any) -> Any:
+    """ConfigDicts and tuples as plain dicts and lists (for JSON and spec files)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class HandsOffPipeline:
+    """Runs an experiment (a checked config from :func:`~.experiment.load_experiment`).
+
+    Args:
+        cfg: the experiment config.
+        config_path: its file (names the work directory's owner).
+        work: the work directory.
+        repo: where the tools run (the repository root).
+        force: see :class:`~.stages.StageRunner`.
+    """
+
+    def __init__(self, cfg: Config, config_path: str, work: Path, repo: Path,
+                 force: bool = False) -> None:
+        self.cfg, self.work, self.repo = cfg, Path(work).resolve(), Path(repo)
+        self.stages = StageRunner(self.work, osp.normpath(config_path), self.repo, force)
+        self.generator = self._generator_file(cfg.generator)
+        self.names: dict[str, Any] = dict(work_dir=str(self.work), generator=self.generator)
+
+    # ----------------------------------------------------------------------------- helpers
+    def _generator_file(self, generator: Any) -> str:
+        """The generator file; ``dict(kwargs=..., seed=0)`` (a random generator of those
+        ``Generator`` kwargs, e.g. config-f at 256 px, to prove the path without weights) is
+        written once into the work dir, named by a hash of its settings."""
+        if isinstance(generator, str):
+            return generator
+        import torch
+
+        from mmdsgan.models.generators import Generator, save_generator
+        from .stages import _digest
+        spec = _plain(generator)
+        path = self.work / f'generator_random_{_digest(spec)[:8]}.pth'
+        if not path.is_file():
+            print(f'\n== build a random generator ({spec["kwargs"]}) -> {path}', flush=True)
+            torch.manual_seed(int(spec.get('seed', 0)))
+            save_generator(Generator(**spec['kwargs']).eval(), path)
+        return str(path)
+
+    def fill(self, value: Any, **more: Any) -> Any:
+        return fill_placeholders(_plain(value), {**self.names, **more})
+
+    def _k_dir(self, k: int) -> Path:
+        return self.work if not self.cfg.ks else self.work / f'k{k}'
+
+    # ------------------------------------------------------------------------------ stages
+    def run(self) -> dict:
+        cfg = self.cfg
+        if not osp.isfile(self.generator):
+            raise MissingFileError(f'generator not found: {self.generator} (the experiment '
+                                   f'config\'s `generator`)')
+        self.generator_sha256 = sha256_file(self.generator)
+        prepared = self.prepare()
+        self.names['real_root'] = self.fill(cfg.real.root)
+        all_ids, labeled = self.labeled_ids()
+        ks = list(cfg.ks) if cfg.ks else [len(labeled)]
+        encoder = self.encoder() if cfg.annotations is None else None
+        synthetic = {}
+        for k in ks:
+            ids_file = self._k_dir(k) / 'labeled_ids.txt'
+            ids_file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(ids_file, ''.join(f'{i}\n' for i in labeled[:k]).encode())
+            if cfg.annotations is None:
+                latents = self.invert(k, labeled[:k], ids_file, encoder, prepared)
+            else:
+                latents = self.import_annotations()
+            interpreter_opts = self.interpreter(k, latents)
+            synthetic[k] = (self.generate(k, interpreter_opts), ids_file, latents)
+        bench = self.benchmark(ks, synthetic, len(all_ids))
+        return dict(benchmark=bench, ks=ks, timings=self.stages.timings)
+
+    def prepare(self) -> list[str]:
+        names = []
+        for i, step in enumerate(self.cfg.prepare):
+            if not step.get('args'):
+                raise ConfigError(f'prepare[{i}] has no `args` (the command after `python`)')
+            name = f'prepare_{step.get("name", i)}'
+            self.stages.run(name, step.get('title', f'prepare: {step.get("name", i)}'),
+                            self.fill(step['args']), after=names)
+            names.append(name)
+        return names
+
+    def labeled_ids(self) -> tuple[list[str], list[str]]:
+        """All sample ids of the real training split, and the labeled ones (the first k, or
+        the listed ones, checked), as the inversion reader lists them."""
+        from mmdsgan.datasets.real_labeled import read_real_labeled
+        real = self.cfg.real
+        data = read_real_labeled(self.names['real_root'], real.format, real.split, real.task,
+                                 dict(class_merge=_plain(real.class_merge)))
+        ids = list(data.ids)
+        if isinstance(real.labeled, int):
+            if real.labeled > len(ids):
+                raise ConfigError(f'real.labeled={real.labeled}, but split {real.split!r} of '
+                                  f'{self.names["real_root"]} has {len(ids)} samples')
+            labeled = ids[:real.labeled]
+        else:
+            labeled = list(real.labeled)
+            unknown = [i for i in labeled if i not in ids]
+            if unknown:
+                raise ConfigError(f'real.labeled: {len(unknown)} id(s) not in split '
+                                  f'{real.split!r} of {self.names["real_root"]}, e.g. '
+                                  f'{unknown[0]!r} (ids are file stems)')
+        print(f'\n== labeled images: {len(labeled)} of the {len(ids)} in split '
+              f'{real.split!r} ({", ".join(labeled[:4])}{", ..." if len(labeled) > 4 else ""})',
+              flush=True)
+        return ids, labeled
+
+    def encoder(self) -> Path:
+        out = self.work / 'encoder'
+        opts = {'model.generator_checkpoint': self.generator,
+                **flat_options(self.fill(self.cfg.encoder.cfg_options))}
+        self.stages.run('encoder', 'train the inversion encoder on generator samples',
+                        ['tools/train.py', self.cfg.encoder.config, '--work-dir', out,
+                         *_cli_options(opts)], outputs=[out],
+                        extra=dict(generator_sha256=self.generator_sha256))
+        return Path((out / 'last_checkpoint').read_text().strip())
+
+    def invert(self, k: int, ids: list[str], ids_file: Path, encoder: Path,
+               prepared: list[str]) -> Path:
+        cfg, real = self.cfg, self.cfg.real
+        out = self._k_dir(k) / 'labeled_latents'
+        opts = flat_options(self.fill(cfg.inversion.cfg_options, k=k))
+        if opts.get('inversion.use_lpips') == 'auto':
+            from mmdsgan.models.inversion.lpips_loss import default_lpips_backbone
+            opts['inversion.use_lpips'] = osp.isfile(default_lpips_backbone())
+            print(f'LPIPS {"on" if opts["inversion.use_lpips"] else "off (MSE only)"}: VGG16 '
+                  f'trunk {default_lpips_backbone()}')
+        opts.update({'model.generator_checkpoint': self.generator,
+                     'inversion.encoder_checkpoint': str(encoder)})
+        config = cfg.inversion.config
+        if real.class_merge:  # a dict: a child config carries it (--cfg-options cannot)
+            config = self.work / 'configs' / 'inversion_class_merge.py'
+            config.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(config, (f'_base_ = [{osp.abspath(cfg.inversion.config)!r}]\n'
+                                  f'real_data = dict(class_merge={_plain(real.class_merge)!r})\n'
+                                  ).encode())
+        self.stages.run(f'inversion_k{k}', f'invert the {k} labeled images into W+',
+                        ['tools/invert.py', config, '--data', self.names['real_root'],
+                         '--format', real.format, '--split', real.split, '--ids', ids_file,
+                         '--out', out, *_cli_options(opts)],
+                        outputs=[out], after=[*prepared, 'encoder'],
+                        extra=dict(ids=ids, class_merge=_plain(real.class_merge)))
+        self._latents_stage = f'inversion_k{k}'
+        return out
+
+    def import_annotations(self) -> Path:
+        folder = Path(self.fill(self.cfg.annotations))
+        self.stages.run('annotations', f'check and import the painted masks of {folder}',
+                        ['tools/import_annotations.py', folder],
+                        extra=dict(generator_sha256=self.generator_sha256))
+        self._latents_stage = 'annotations'
+        return folder
+
+    def interpreter(self, k: int, latents: Path) -> dict:
+        out = self._k_dir(k) / 'interpreter'
+        opts = {'data_root': str(latents), 'train_dataloader.dataset.data_root': str(latents),
+                'model.backbone.checkpoint': self.generator,
+                **flat_options(self.fill(self.cfg.interpreter.cfg_options, k=k))}
+        self.stages.run(f'interpreter_k{k}', f'train the interpreter ensemble on {k} images',
+                        ['tools/train.py', self.cfg.interpreter.config, '--work-dir', out,
+                         *_cli_options(opts)], outputs=[out], after=[self._latents_stage])
+        return opts
+
+    def generate(self, k: int, interpreter_opts: dict) -> Path:
+        gen = self.cfg.generation
+        out = self._k_dir(k) / 'synthetic'
+        ckpt = (self._k_dir(k) / 'interpreter' / 'last_checkpoint').read_text().strip()
+        opts = {**interpreter_opts, **flat_options(self.fill(gen.cfg_options, k=k))}
+        self.stages.run(f'generation_k{k}', f'generate {gen.num} labeled samples',
+                        ['tools/generate_dataset.py', self.cfg.interpreter.config,
+                         '--num', gen.num, '--out', out, '--batch-size', gen.batch_size,
+                         '--checkpoint', ckpt, *_cli_options(opts)],
+                        outputs=[out], after=[f'interpreter_k{k}'])
+        sheet = self._k_dir(k) / 'contact_sheet.png'
+        self.stages.run(f'contact_sheet_k{k}', 'draw the contact sheet and the uncertainty '
+                        'histogram', ['tools/visualize_dataset.py', out, '--out', sheet],
+                        outputs=[sheet], after=[f'generation_k{k}'])
+        return out
+
+    def evaluation_options(self) -> dict:
+        """The real val and test dataloaders (and val evaluator) of ``evaluation.config``,
+        replacing every arm's own: every arm is scored on the same real images."""
+        ev = self.cfg.evaluation
+        data = load_config(ev.config, flat_options(self.fill(ev.cfg_options)))
+        options = {}
+        for key in ('val_dataloader', 'test_dataloader', 'val_evaluator'):
+            if data.get(key) is not None:
+                options[key] = dict(_plain(data[key]), _delete_=True)
+        if 'test_dataloader' not in options:
+            raise ConfigError(f'evaluation.config {ev.config} has no test_dataloader')
+        return options
+
+    def benchmark_arms(self, ks: list[int], synthetic: dict, num_train: int) -> list[dict]:
+        arms_cfg = self.cfg.benchmark.arms
+        arms = []
+        for kind in ARM_KINDS:
+            arm = arms_cfg.get(kind)
+            if not arm or not arm.get('enabled', True):
+                continue
+            for k in (ks if kind != 'full' else [None]):
+                names = {} if k is None else dict(
+                    k=k, synthetic=str(synthetic[k][0]), labeled_ids=str(synthetic[k][1]),
+                    labeled_latents=str(synthetic[k][2]))
+                filled = self.fill(arm, **names)
+                name = filled['name']
+                if self.cfg.ks and k is not None and '{k}' not in arm['name']:
+                    name = f'{name} (k={k})'
+                options = dict(filled.get('cfg_options') or {})
+                if filled.get('load_from'):
+                    if not osp.isfile(filled['load_from']):
+                        raise MissingFileError(
+                            f'benchmark.arms.{kind}.load_from: {filled["load_from"]} not found:'
+                            f' put the pretrained segmentor there, or switch the arm off '
+                            f'(benchmark.arms.{kind}.enabled=False)')
+                    options['load_from'] = filled['load_from']
+                arms.append(dict(name=name, config=filled['config'], cfg_options=options,
+                                 labeled_images=num_train if k is None else k,
+                                 kind=kind, k=k))
+        return arms
+
+    def benchmark(self, ks: list[int], synthetic: dict, num_train: int) -> Path:
+        bench, out = self.cfg.benchmark, self.work / 'benchmark'
+        arms = self.benchmark_arms(ks, synthetic, num_train)
+        spec = dict(arms=[{k: v for k, v in a.items() if k not in ('kind', 'k')} for a in arms],
+                    seeds=list(bench.seeds), absent=bench.absent,
+                    cross_validation=_plain(bench.cross_validation), work_dir=str(out),
+                    cfg_options={**flat_options(self.fill(bench.cfg_options)),
+                                 **self.evaluation_options()})
+        spec_file = self.work / 'benchmark_spec.py'
+        Config(spec).dump(str(spec_file))
+        self.stages.run('benchmark', 'train and score the downstream arms on the real test '
+                        'images', ['tools/benchmark.py', spec_file], outputs=[out],
+                        after=[f'{s}_k{k}' for k in ks for s in ('generation',)],
+                        extra=spec)
+        if self.cfg.ks:
+            from .label_efficiency import write_label_efficiency
+            write_label_efficiency(arms, list(bench.seeds), out, self.work)
+        return out

@@ -1,0 +1,94 @@
+"""The label-efficiency curve: mIoU against the number of labeled images, per arm kind.
+
+Reads the ``result.json`` of every arm x seed that ``tools/benchmark.py`` wrote (one benchmark
+with the arms of every k, so every arm is scored on the same test images: checked by the test-set
+hash) and writes ``label_efficiency.md`` (rows: arm kinds, columns: k, mean ± std mIoU over
+seeds) and ``label_efficiency.png`` (one line per kind; an arm without k, the full-supervision
+upper bound, as a horizontal line).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+
+from mmdsgan.utils.errors import MissingFileError
+
+__all__ = ['write_label_efficiency']
+
+
+def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | Path,
+                           out_dir: str | Path) -> str:
+    """``arms``: dicts with ``name`` (the benchmark arm), ``kind`` and ``k`` (None: the same
+    for every k). Returns the markdown table."""
+    bench_dir, out_dir = Path(bench_dir), Path(out_dir)
+    cells: Dict[str, Dict[int | None, tuple]] = {}
+    test_sets, labeled = set(), {}
+    for arm in arms:
+        values = []
+        for seed in seeds:
+            path = bench_dir / arm['name'] / f'seed{seed}' / 'result.json'
+            if not path.is_file():
+                raise MissingFileError(f'{path} is missing: run the benchmark first')
+            result = json.loads(path.read_text())
+            test_sets.add(result['test_images_sha256'])
+            values.append(result['metrics']['mIoU'])
+        arr = np.asarray(values, dtype=float)
+        cells.setdefault(arm['kind'], {})[arm['k']] = (
+            float(np.nanmean(arr)), float(np.nanstd(arr)) if len(arr) > 1 else 0.0)
+        if arm['k'] is None:
+            labeled[arm['kind']] = arm.get('labeled_images')
+    if len(test_sets) > 1:
+        raise RuntimeError('the arms were scored on different test images; give every arm '
+                           'the same test_dataloader')
+    ks = sorted({arm['k'] for arm in arms if arm['k'] is not None})
+    rows = []
+    for kind, by_k in cells.items():
+        if None in by_k:
+            mean, std = by_k[None]
+            row = [f'{mean:.2f} ± {std:.2f} (all {labeled.get(kind)})'] * len(ks)
+        else:
+            row = [f'{by_k[k][0]:.2f} ± {by_k[k][1]:.2f}' if k in by_k else '' for k in ks]
+        rows.append(f'| {kind} | ' + ' | '.join(row) + ' |')
+    text = '\n'.join([
+        '# Label efficiency', '',
+        f'mIoU (mean ± std over {len(seeds)} seed(s)) on the same real test images for every '
+        f'arm (sha256 of their names {next(iter(test_sets))[:12]}), against k, the number of '
+        'labeled real images; per-arm details in benchmark/results.md.', '',
+        '| arm | ' + ' | '.join(f'k={k}' for k in ks) + ' |',
+        '|---|' + '---|' * len(ks), *rows, ''])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / 'label_efficiency.md.tmp'
+    tmp.write_text(text)
+    os.replace(tmp, out_dir / 'label_efficiency.md')
+    _plot(cells, ks, out_dir / 'label_efficiency.png')
+    return text
+
+
+def _plot(cells: Dict[str, Dict], ks: List[int], path: Path) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for kind, by_k in cells.items():
+        if None in by_k:
+            ax.axhline(by_k[None][0], linestyle='--', color='grey', label=kind)
+            continue
+        xs = [k for k in ks if k in by_k]
+        ax.errorbar(xs, [by_k[k][0] for k in xs], yerr=[by_k[k][1] for k in xs], marker='o',
+                    capsize=3, label=kind)
+    ax.set_xscale('log', base=2)
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.set_xlabel('labeled real images (k)')
+    ax.set_ylabel('mIoU (%)')
+    ax.set_title('Label efficiency (real test images)')
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    tmp = path.with_name(path.stem + '.tmp.png')
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
