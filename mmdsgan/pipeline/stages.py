@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -95,7 +96,7 @@ class StageRunner:
                         f'({_difference(record, args, inputs, extra)}): pass --force to redo it '
                         f'and the stages after it, or use another --work-dir')
                 for out in outputs:
-                    _remove(out)
+                    _remove(out, self.work)
             record_file.unlink()
         print(f'\n== {title}\n$ python {" ".join(args)}', flush=True)
         start = time.time()
@@ -126,7 +127,12 @@ def _difference(record: dict, args: list[str], inputs: dict, extra: Any) -> str:
     return 'its inputs (e.g. the labeled ids) changed'
 
 
-def _remove(path: Path) -> None:
+def _remove(path: Path, work: Path) -> None:
+    """Delete a stage's output, which must lie inside the work dir (never anything else)."""
+    real, root = Path(os.path.realpath(path)), Path(os.path.realpath(work))
+    if real == root or root not in real.parents:
+        raise FolderClaimError(f'handsoff: refusing to delete {path}: a stage output outside '
+                               f'the work dir {work}')
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
