@@ -47,7 +47,14 @@ def main(argv: list[str] | None = None) -> list[str]:
         raise ConfigError(f'{args.config}: needs annotation=dict(classes=[...], palette=[...]) '
                           f'naming the classes to draw')
     backbone_cfg = cfg.model.backbone
-    backbone = MODELS.build(backbone_cfg)
+    # With a crop (LSUN-car's 512x384 window) or another output grid, the images to paint are
+    # the interpreter's frame of the generator's images: the ones it labels.
+    frame = None
+    if cfg.model.get('crop') is not None or cfg.model.get('out_size') is not None:
+        model = MODELS.build(cfg.model)
+        backbone, frame = model.backbone, model.crop_images
+    else:
+        backbone = MODELS.build(backbone_cfg)
     generator = next((m for m in backbone.modules() if isinstance(m, Generator)), None)
     if generator is None:
         raise TypeError(f'{args.config}: model.backbone ({backbone_cfg.type}) holds no StyleGAN2 '
@@ -55,7 +62,7 @@ def main(argv: list[str] | None = None) -> list[str]:
     ws = sample_latents(generator, args.num, args.seed,
                         backbone_cfg.get('truncation_psi', 1.0),
                         backbone_cfg.get('truncation_cutoff', None))  # (num, num_ws, w_dim)
-    images = render_images(generator, ws)
+    images = render_images(generator, ws, frame=frame)
     ids = write_annotation_folder(
         args.out, images, ws.cpu().numpy(), annotation['classes'], annotation['palette'],
         ids=[sample_id(s) for s in range(args.seed, args.seed + args.num)],

@@ -19,7 +19,7 @@ from __future__ import annotations
 import glob
 import os
 import os.path as osp
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -71,12 +71,19 @@ def sample_latents(generator: torch.nn.Module, num: int, seed: int = 0,
 
 
 @torch.no_grad()
-def render_images(generator: torch.nn.Module, ws: torch.Tensor,
-                  batch_size: int = 4) -> np.ndarray:
-    """Images (num, H, W, 3) uint8 of w+ latents (num, num_ws, w_dim), fixed noise."""
+def render_images(generator: torch.nn.Module, ws: torch.Tensor, batch_size: int = 4,
+                  frame: Callable[[torch.Tensor], torch.Tensor] | None = None) -> np.ndarray:
+    """Images (num, H, W, 3) uint8 of w+ latents (num, num_ws, w_dim), fixed noise.
+
+    ``frame``: applied to each batch of generator images (B, 3, R, R) in [-1, 1] before they
+    are quantised, e.g. the interpreter's ``crop_images`` (resize to its grid, take the crop
+    window), so the images to paint are the images the interpreter labels.
+    """
     images = []
     for batch in ws.split(batch_size):
         img = generator.synthesis(batch, noise_mode='const')  # (B, 3, H, W) in [-1, 1]
+        if frame is not None:
+            img = frame(img)
         img = ((img.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
         images.append(img.permute(0, 2, 3, 1).cpu().numpy())
     return np.concatenate(images)

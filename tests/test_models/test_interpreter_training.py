@@ -273,3 +273,17 @@ def test_loss_plateau_hook_stops():
     assert i == 7 and hook.best == pytest.approx(1.9)
     with pytest.raises(KeyError, match='loss_key'):
         hook.after_train_iter(runner, 0, outputs=dict(other=1.0))
+
+
+def test_sample_for_annotation_paints_the_crop_window(tmp_path, tool):
+    # With model.crop (LSUN-car's 512x384 window), the images to paint are the window the
+    # interpreter labels: here rows 2..14 of the 16 px frame, the rows of the uncropped images.
+    common = [_tiny_leaf_config(tmp_path), '--num', '2', '--seed', '3']
+    tool('sample_for_annotation').main([*common, '--out', str(tmp_path / 'full')])
+    tool('sample_for_annotation').main([
+        *common, '--out', str(tmp_path / 'crop'), '--cfg-options',
+        'model.crop.top=2', 'model.crop.left=0', 'model.crop.height=12', 'model.crop.width=16'])
+    full = np.asarray(Image.open(tmp_path / 'full' / 'images' / 'seed00000003.png'))
+    crop = np.asarray(Image.open(tmp_path / 'crop' / 'images' / 'seed00000003.png'))
+    assert crop.shape == (12, 16, 3)
+    assert np.array_equal(crop, full[2:14])
