@@ -130,22 +130,29 @@ class Demo:
                   str(self.work / 'contact_sheet.png')])
         return out
 
-    def benchmark(self, real: Path, synthetic: Path) -> Path:
-        bench = self.cfg.benchmark
+    def benchmark(self, real: Path, synthetic: Path, bench=None, arms=None,
+                  name: str = 'benchmark', metrics=None, what: str = 'downstream') -> Path:
+        """Train and score the arms (an arm's config naming ``synth`` trains on ``synthetic``,
+        the others on ``real``) through ``tools/benchmark.py``; returns its folder
+        ``<work>/<name>``. ``bench`` (seeds, cfg_options), ``arms`` and ``metrics``: another
+        label type's (default the seg demo's ``benchmark``)."""
+        bench = self.cfg.benchmark if bench is None else bench
         data = {f'{s}_dataloader.dataset.data_root': str(real) for s in ('val', 'test')}
-        arms = []
-        for arm in bench.arms:
+        specs = []
+        for arm in (bench.arms if arms is None else arms):
             train_root = str(synthetic) if 'synth' in arm.config else str(real)
-            arms.append(dict(arm, labeled_images=self.cfg.real.num_labeled,
-                             cfg_options={'train_dataloader.dataset.data_root': train_root}))
-        spec = self.work / 'benchmark_spec.py'
-        spec.write_text(f'arms = {arms!r}\nseeds = {list(bench.seeds)!r}\n'
+            specs.append(dict(arm, labeled_images=self.cfg.real.num_labeled,
+                              cfg_options={'train_dataloader.dataset.data_root': train_root}))
+        out = self.work / name
+        spec = self.work / f'{name}_spec.py'
+        spec.write_text(f'arms = {specs!r}\nseeds = {list(bench.seeds)!r}\n'
                         f'cfg_options = {dict(bench.cfg_options, **data)!r}\n'
-                        f"absent = 'nan'\ncross_validation = None\n"
-                        f"work_dir = {str(self.work / 'benchmark')!r}\n")
-        self.run('train and score the downstream models on the held-out real faces',
+                        + (f'metrics = {list(metrics)!r}\n' if metrics else '')
+                        + f"absent = 'nan'\ncross_validation = None\n"
+                        f'work_dir = {str(out)!r}\n')
+        self.run(f'train and score the {what} models on the held-out real faces',
                  ['tools/benchmark.py', str(spec)])
-        return self.work / 'benchmark'
+        return out
 
 
 def main(argv: list[str] | None = None) -> None:

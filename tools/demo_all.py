@@ -87,23 +87,9 @@ class TaskDemo(Demo):
         return out
 
     def benchmark_task(self, task: str, settings, real: Path, synthetic: Path) -> Path:
-        bench = self.cfg.task_benchmark
-        data = {f'{s}_dataloader.dataset.data_root': str(real) for s in ('val', 'test')}
-        arms = []
-        for arm in settings.arms:
-            train_root = str(synthetic) if '_synth' in arm.config else str(real)
-            arms.append(dict(arm, labeled_images=self.cfg.real.num_labeled,
-                             cfg_options={'train_dataloader.dataset.data_root': train_root}))
-        out = self.work / f'benchmark_{task}'
-        spec = self.work / f'benchmark_{task}_spec.py'
-        spec.write_text(f'arms = {arms!r}\nseeds = {list(bench.seeds)!r}\n'
-                        f'cfg_options = {dict(bench.cfg_options, **data)!r}\n'
-                        f'metrics = {list(settings.metrics)!r}\n'
-                        f"absent = 'nan'\ncross_validation = None\n"
-                        f'work_dir = {str(out)!r}\n')
-        self.run(f'train and score the {task} models on the held-out real faces',
-                 ['tools/benchmark.py', str(spec)])
-        return out
+        return self.benchmark(real, synthetic, bench=self.cfg.task_benchmark,
+                              arms=settings.arms, name=f'benchmark_{task}',
+                              metrics=settings.metrics, what=task)
 
 
 def main(argv: list[str] | None = None) -> None:

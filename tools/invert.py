@@ -31,6 +31,7 @@ from mmengine.utils import ProgressBar
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
 from mmdsgan.datasets.labeled_latent_writer import LabeledLatentWriter
 from mmdsgan.datasets.real_labeled import FORMATS, REGISTERED_FORMATS, read_real_labeled
+from mmdsgan.models.crop import CROP_KEYS
 from mmdsgan.models.inversion import build_inverter
 from mmdsgan.tasks import task_names
 from mmdsgan.utils.config import load_config
@@ -118,7 +119,7 @@ def _made_by(cfg, settings: dict, size: int, region=None) -> dict:
                    inversion={k: v for k, v in sorted(settings.items())
                               if k not in ('encoder_checkpoint', 'crop')})
     if region is not None:  # absent otherwise: folders made before crops existed still resume
-        made_by['crop'] = dict(zip(('top', 'left', 'height', 'width'), region))
+        made_by['crop'] = dict(zip(CROP_KEYS, region))
     return made_by
 
 

@@ -13,7 +13,8 @@ __all__ = ['open_png']
 def open_png(path: str) -> Image.Image:
     """The decoded PNG at ``path``; :class:`LabelFileError` naming it when missing/unreadable."""
     if not osp.isfile(path):
-        raise LabelFileError(f'{path} not found: every labeled latent needs its label file')
+        raise LabelFileError(f'{path} not found: the data lists this label file; add it or '
+                             f'drop the sample')
     try:
         image = Image.open(path)
         image.load()

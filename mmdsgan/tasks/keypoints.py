@@ -219,13 +219,8 @@ class KeypointsTask(LabelTask):
 def near_keypoints(keypoints: torch.Tensor, n: int, out_size: tuple[int, int],
                    sigma: float) -> torch.Tensor:
     """(N, H*W) bool: pixels within 3 sigma of a visible keypoint."""
-    height, width = out_size
-    ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing='ij')
-    grid = torch.stack([ys.flatten(), xs.flatten()], 1).to(keypoints.device)  # (H*W, 2)
-    batch = torch.arange(n, device=keypoints.device).repeat_interleave(len(grid))
-    coords = torch.cat([batch[:, None], grid.repeat(n, 1)], 1)  # (N*H*W, 3)
-    values, _ = gaussian_heatmap_values(keypoints, coords, sigma)
-    return values.amax(1).view(n, -1) > math.exp(-4.5)  # exp(-d^2 / 2 sigma^2), d = 3 sigma
+    heatmaps, _ = gaussian_heatmaps(keypoints[:n], out_size, sigma)  # (N, K, H, W)
+    return heatmaps.amax(1).view(n, -1) > math.exp(-4.5)  # exp(-d^2 / 2 sigma^2), d = 3 sigma
 
 
 def gaussian_heatmaps(keypoints: torch.Tensor, size: tuple[int, int],

@@ -26,9 +26,9 @@ import os.path as osp
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from PIL import Image
 
 from mmdsgan.tasks import LabelFileError
+from mmdsgan.tasks._png import open_png
 from mmdsgan.tasks.seg import read_index_png
 
 from ..coco_masks import CocoFormatError, class_index_mask
@@ -104,13 +104,7 @@ def _parts(spec: Mapping[str, Any]) -> tuple[np.ndarray, str]:
 def _binary_png(path: str) -> np.ndarray:
     """A part mask (grey, RGB or palette): (H, W) bool, True where the first channel is
     non-zero (as the CelebAMask-HQ script reads them)."""
-    if not osp.isfile(path):
-        raise LabelFileError(f'{path} not found')
-    try:
-        with Image.open(path) as image:
-            array = np.asarray(image)
-    except OSError as err:
-        raise LabelFileError(f'{path} cannot be read as an image ({err}); re-export it') from err
+    array = np.asarray(open_png(path))  # missing / unreadable: one LabelFileError naming it
     if array.ndim == 3:
         array = array[..., 0]
     return array != 0
