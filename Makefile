@@ -21,13 +21,18 @@ test-fast: setup
 	if [ $$rc -eq 5 ]; then echo "make test-fast: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
+# The toy experiment through the pipeline runner; DEMO_ARGS adds runner flags, e.g.
+# DEMO_ARGS="--cfg-options generation.num=500".
+TOY := configs/experiments/handsoff_toy-faces
 demo: setup
-	@$(PY) tools/demo.py $(DEMO_ARGS)
+	@$(PY) tools/handsoff.py $(TOY)-64x64.py --work-dir work_dirs/demo $(DEMO_ARGS)
 
-# `make demo` for segmentation, depth and keypoints: per label type, synthetic vs 16 labels.
+# `make demo` for segmentation, depth and keypoints: one experiment per label type.
 .PHONY: demo-all
 demo-all: setup
-	@$(PY) tools/demo_all.py $(DEMO_ARGS)
+	@set -e; for task in '' -depth -keypoints; do \
+	  $(PY) tools/handsoff.py $(TOY)$$task-64x64.py --work-dir work_dirs/demo$$task $(DEMO_ARGS); \
+	done
 
 clean-venv:
 	rm -rf $(VENV)

@@ -17,7 +17,12 @@ project's own tools, each printed before it runs so that a run doubles as a reci
 4. generation (``tools/generate_dataset.py``) and its contact sheet;
 5. the benchmark arms (``tools/benchmark.py``): synthetic, few-shot (the same k real labels),
    transfer learning, synthetic + real, full supervision; each optional;
-6. with ``ks=[...]``: steps 2-5 per k and the label-efficiency table and plot.
+6. with ``ks=[...]``: steps 2-5 per k and the label-efficiency table and plot;
+7. with ``draws=D``: steps 2-5 per draw (disjoint sets of k labeled images) and the table of
+   each arm over draws x seeds (``draws.md``).
+
+Segmentation runs end with a sheet of test predictions side by side
+(``tools/prediction_sheet.py``). Each stage's wall time and peak memory are printed at the end.
 
 DIR (default ``work_dirs/<config name>``) belongs to its experiment config: another one's folder
 is refused unless --force. A finished stage is skipped when its settings are unchanged; one
@@ -37,7 +42,7 @@ from mmengine.config import DictAction
 from mmdsgan.utils.config import default_work_dir
 from mmdsgan.utils.errors import run_tool
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(os.path.abspath(__file__)).parents[1]  # as invoked: a linked checkout stays itself
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,13 +71,17 @@ def main(argv: list[str] | None = None) -> dict:
     start = time.time()
     pipeline = HandsOffPipeline(cfg, os.path.relpath(config, REPO), work, REPO, args.force)
     result = pipeline.run()
-    print('\n== timings (stages run this time)')
-    for title, seconds in result['timings']:
-        print(f'{seconds:7.1f} s  {title}')
+    print('\n== timings (stages run this time; peak resident memory of each)')
+    for title, seconds, peak_mb in result['timings']:
+        print(f'{seconds:7.1f} s  {peak_mb:7.0f} MiB  {title}')
     print(f'{time.time() - start:7.1f} s  total')
     bench = result['benchmark']
     print('\n' + (bench / 'results.md').read_text())
+    for summary in (['label_efficiency.md'] if cfg.ks else []) + (['draws.md'] if cfg.draws
+                                                                  else []):
+        print('\n' + (work / summary).read_text())
     extra = ', label efficiency: ' + str(work / 'label_efficiency.md') if cfg.ks else ''
+    extra += ', draws x seeds: ' + str(work / 'draws.md') if cfg.draws else ''
     print(f'results: {bench / "results.md"}, plot: {bench / "results.png"}{extra}')
     return result
 

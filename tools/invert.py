@@ -31,11 +31,12 @@ from mmengine.utils import ProgressBar
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
 from mmdsgan.datasets.labeled_latent_writer import LabeledLatentWriter
 from mmdsgan.datasets.real_labeled import FORMATS, REGISTERED_FORMATS, read_real_labeled
+from mmdsgan.datasets.sample_ids import read_sample_ids
 from mmdsgan.models.crop import CROP_KEYS
 from mmdsgan.models.inversion import build_inverter
 from mmdsgan.tasks import task_names
 from mmdsgan.utils.config import load_config
-from mmdsgan.utils.errors import ConfigError, run_tool
+from mmdsgan.utils.errors import ConfigError, InputError, run_tool
 from mmdsgan.utils.io import sha256_file
 
 
@@ -129,13 +130,10 @@ def _selected_ids(ids: str | None, available: list[str], data: str,
     against the split; None without ``--ids``."""
     if ids is None:
         return None
-    if osp.isfile(ids):
-        with open(ids, encoding='utf-8') as f:
-            names = [line.strip() for line in f if line.strip()]
-    else:
-        names = [n.strip() for n in ids.split(',') if n.strip()]
-    if not names:
-        raise ConfigError(f'--ids {ids}: names no sample id')
+    try:
+        names = read_sample_ids(ids)
+    except InputError as err:
+        raise ConfigError(f'--ids {ids}: names no sample id') from err
     unknown = sorted(set(names) - set(available))
     if unknown:
         raise ConfigError(f'--ids: {len(unknown)} id(s) not in split {split!r} of {data}, e.g. '

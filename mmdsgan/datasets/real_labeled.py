@@ -24,8 +24,11 @@ keypoints (then the largest area).
 Datasets as their authors ship them (``fmt`` in :data:`REGISTERED_FORMATS`: ``'car-parts'``,
 ``'celebamask-hq'``, ``'cityscapes'``, ``'deepfashion-mm'``; task seg) are listed by their
 registered MMSeg dataset (:mod:`mmdsgan.datasets.real`, its own split names) and each label is
-read by the same reader MMSeg evaluation uses. ``real_data.class_merge`` (target class ->
-source classes, :mod:`~mmdsgan.datasets.real.class_merge`) merges the classes of any format.
+read by the same reader MMSeg evaluation uses. ``'cityscapes-depth'`` (task depth) reads
+Cityscapes' disparity as depth in meters (:mod:`~.real.cityscapes_depth`) with
+``depth_scale`` 256: labeled-latent PNGs keep 1/256 m and clip depths above 255.99 m.
+``real_data.class_merge`` (target class -> source classes,
+:mod:`~mmdsgan.datasets.real.class_merge`) merges the classes of any format.
 
 Every sample is brought to the generator's ``size x size`` by :class:`~.square_fit.SquareFit`
 (shorter side to ``size``, centre crop; labels nearest, keypoints transformed with the image).
@@ -61,8 +64,9 @@ from mmdsgan.utils.paths import path_inside
 
 from .coco_masks import CocoFormatError, check_segmentation, class_index_mask
 from .label_io import LabelFileError, meta_path
+from .real.cityscapes_depth import read_cityscapes_depth
 from .real.class_merge import ClassMerge
-from .real.label_readers import read_real_label
+from .real.label_readers import fit_label_to_image, read_real_label
 from .square_fit import SquareFit
 
 __all__ = ['RealDataError', 'RealSample', 'RealLabeledSet', 'read_real_labeled', 'load_coco_json',
@@ -74,6 +78,7 @@ FORMATS = ('mmseg', 'coco')
 #: datasets read as their authors ship them (--format NAME): the registered dataset type
 REGISTERED_FORMATS = {'car-parts': 'CarPartsDataset', 'celebamask-hq': 'CelebAMaskHQDataset',
                       'cityscapes': 'CityscapesLabelIdsDataset',
+                      'cityscapes-depth': 'CityscapesDepthDataset',
                       'deepfashion-mm': 'DeepFashionMMDataset'}
 # PIL modes with a faithful conversion to 8-bit RGB (others, e.g. 16-bit grey 'I;16', are refused)
 RGB_CONVERTIBLE_MODES = ('1', 'L', 'P', 'PA', 'LA', 'RGB', 'RGBA', 'RGBX', 'RGBa', 'CMYK',
@@ -195,7 +200,10 @@ class RealLabeledSet:
         entry = self.entries[index]
         image = _read_rgb(entry.image_path)
         fit = SquareFit.for_shape(image.shape[0], image.shape[1], size)
-        if entry.data_info is not None:  # read, fitted to the image and merged by its reader
+        if entry.data_info is not None and self.task == 'depth':  # cityscapes-depth: meters
+            label = fit_label_to_image(read_cityscapes_depth(entry.data_info), image.shape[:2],
+                                       entry.data_info['disparity_path'], entry.image_path)
+        elif entry.data_info is not None:  # read, fitted to the image and merged by its reader
             label = read_real_label(entry.data_info, image.shape[:2])
         else:
             label = self._read_label(entry, image.shape[:2])
@@ -244,10 +252,11 @@ def read_real_labeled(root: str, fmt: str = 'mmseg', split: str = 'train', task:
     Args:
         root: dataset folder (``coco``: or the json itself).
         fmt: 'mmseg', 'coco', or a dataset as shipped (:data:`REGISTERED_FORMATS`:
-            'car-parts', 'celebamask-hq', 'cityscapes', 'deepfashion-mm'; seg only).
+            'car-parts', 'celebamask-hq', 'cityscapes', 'deepfashion-mm'; seg only;
+            'cityscapes-depth': depth only, meters, ``depth_scale`` 256).
         split: sub-folder / annotation-file name (a dataset's own split name: 'train',
             'test', ...).
-        task: 'seg', 'depth' (mmseg only) or 'keypoints'.
+        task: 'seg', 'depth' (mmseg and cityscapes-depth only) or 'keypoints'.
         real_data: overrides of the folder's meta: ``classes``, ``palette``, ``depth_scale``,
             ``keypoints`` (names), ``category_map`` (COCO: category name or id -> class id),
             ``ann_file`` (COCO json path), ``class_merge`` (seg: target class -> source
@@ -288,13 +297,17 @@ def _read_registered(root: str, fmt: str, split: str, task: str,
     """The samples of a registered dataset of :mod:`mmdsgan.datasets.real` (its own layout,
     split names and class merge), labels read by the same reader as MMSeg evaluation uses."""
     keypoints = task == 'keypoints' and fmt == 'deepfashion-mm'
-    if task != 'seg' and not keypoints:
+    depth = fmt == 'cityscapes-depth'
+    if depth and task != 'depth':
+        raise RealDataError(f'--format {fmt} reads depth only; use --task depth (or --format '
+                            f'cityscapes for segmentation)')
+    if task != 'seg' and not (keypoints or depth):
         raise RealDataError(f'--format {fmt} reads segmentation labels only (deepfashion-mm '
-                            f'also keypoints); use --task seg')
+                            f'also keypoints, cityscapes-depth depth); use --task seg')
     from mmseg.registry import DATASETS
+    merge = {} if depth else dict(class_merge=options.get('class_merge'))
     dataset = DATASETS.build(dict(type=REGISTERED_FORMATS[fmt], data_root=root, split=split,
-                                  class_merge=options.get('class_merge'), pipeline=[],
-                                  serialize_data=False))
+                                  pipeline=[], serialize_data=False, **merge))
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     entries = [_Entry(osp.splitext(osp.basename(info['img_path']))[0], info['img_path'], root,
                       data_info=info) for info in infos]
@@ -304,6 +317,9 @@ def _read_registered(root: str, fmt: str, split: str, task: str,
                             f'sample id); rename them')
     if keypoints:
         return _deepfashion_keypoints_set(root, entries, options)
+    if depth:  # meters; 256 PNG values per meter in labeled-latent PNGs (clipped at 255.99 m)
+        return _make_set('depth', entries, {'depth_scale': options.get('depth_scale', 256.0)},
+                         source=root)
     palette = options.get('palette') or dataset.metainfo.get('palette')
     return _make_set('seg', entries, {'classes': dataset.metainfo['classes'],
                                       'palette': palette}, source=root)

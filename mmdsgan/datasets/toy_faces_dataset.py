@@ -12,6 +12,7 @@ from mmdsgan.utils.errors import InputError, MissingFileError
 from mmdsgan.utils.paths import check_folder_name, path_inside
 
 from .label_io import META_NAME
+from .sample_ids import select_samples
 from .synthetic import check_depth_rescale
 from .toy_faces import TOY_FACE_CLASSES, TOY_FACE_KEYPOINTS, TOY_FACE_PALETTE
 
@@ -58,7 +59,8 @@ class ToyFacesDepthDataset(BaseSegDataset):
     Args:
         data_root: the toy folder.
         split: ``train``, ``val``, ``test``, ...
-        **kwargs: other :class:`mmseg.datasets.BaseSegDataset` arguments (``pipeline``, ...).
+        **kwargs: other :class:`mmseg.datasets.BaseSegDataset` arguments (``pipeline``;
+            ``ann_file``: a text file of the sample ids to read, one per line).
 
     Records carry ``img_path``, ``depth_map_path`` and ``depth_scale``.
     """
@@ -91,10 +93,11 @@ class ToyFacesDepthDataset(BaseSegDataset):
             raise InputError(f'{osp.join(depth_dir, missing[0])} not found ({len(missing)} '
                              f'images without depth): re-run tools/make_toy_data.py on '
                              f'{self.data_root} --split {self.split} without --no-depth')
-        return [dict(img_path=osp.join(img_dir, n), depth_map_path=osp.join(depth_dir, n),
-                     depth_scale=self.depth_scale, seg_fields=[], sample_idx=i,
-                     label_map=self.label_map, reduce_zero_label=self.reduce_zero_label)
-                for i, n in enumerate(names)]
+        return _listed(self, [
+            dict(img_path=osp.join(img_dir, n), depth_map_path=osp.join(depth_dir, n),
+                 depth_scale=self.depth_scale, seg_fields=[], sample_idx=i,
+                 label_map=self.label_map, reduce_zero_label=self.reduce_zero_label)
+            for i, n in enumerate(names)])
 
 
 @DATASETS.register_module()
@@ -108,7 +111,8 @@ class ToyFacesKeypointDataset(BaseSegDataset):
     Args:
         data_root: the toy folder.
         split: ``train``, ``val``, ``test``, ...
-        **kwargs: other :class:`mmseg.datasets.BaseSegDataset` arguments (``pipeline``, ...).
+        **kwargs: other :class:`mmseg.datasets.BaseSegDataset` arguments (``pipeline``;
+            ``ann_file``: a text file of the sample ids to read, one per line).
     """
 
     METAINFO = dict(classes=TOY_FACE_KEYPOINTS,
@@ -144,4 +148,13 @@ class ToyFacesKeypointDataset(BaseSegDataset):
                                      f'{path} ({name})'),
                 gt_keypoints=flat.reshape(num, 3), seg_fields=[], sample_idx=i,
                 label_map=self.label_map, reduce_zero_label=self.reduce_zero_label))
+        return _listed(self, infos)
+
+
+def _listed(dataset: BaseSegDataset, infos: list) -> list:
+    """The records whose ids ``dataset.ann_file`` lists, one per line, in its order (MMSeg's
+    ``ann_file`` rule for folder datasets); every record without one."""
+    if not dataset.ann_file:
         return infos
+    return select_samples(infos, dataset.ann_file,
+                          f'split {dataset.split!r} of {dataset.data_root}')

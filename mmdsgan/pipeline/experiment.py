@@ -5,7 +5,8 @@ layout is documented in ``docs/pipeline.md``; ``configs/experiments/`` has examp
 
     generator = 'checkpoints/stylegan2-ffhq-512.pkl'
     prepare = []                  # optional commands that make the data: dict(name=, args=[...])
-    real = dict(root='data/CelebAMask-HQ', format='celebamask-hq', split='train', task='seg',
+    real = dict(root='data/CelebAMask-HQ', format='celebamask-hq', split='train',
+                task='seg',       # or 'depth', 'keypoints': the label type of every stage
                 labeled=16,       # the first k samples of the split, or a list of sample ids
                 class_merge=None) # target class -> source classes (docs/real_datasets.md)
     annotations = None            # DatasetGAN flow: a painted tools/sample_for_annotation.py
@@ -16,15 +17,20 @@ layout is documented in ``docs/pipeline.md``; ``configs/experiments/`` has examp
     interpreter = dict(config=..., cfg_options={})
     generation = dict(num=10000, batch_size=8, cfg_options={})
     benchmark = dict(seeds=[0], cfg_options={}, absent='nan', cross_validation=None,
+                     metrics=None,  # depth / keypoints: the metrics to tabulate
+                     split='test',  # 'val': score on the val split (choosing settings)
                      arms=dict(synthetic=..., few_shot=..., transfer=None,
                                synthetic_real=..., full=...))  # None or enabled=False: off
     ks = None                     # label-efficiency curve: e.g. [4, 8, 16] (labeled = max)
+    draws = None                  # protocol: e.g. 3 disjoint sets of k labeled images, each
+                                  # with its own inversion, interpreter, generated set and arms
 
 Strings anywhere in ``prepare``, ``real.root``, ``annotations``, ``evaluation`` and the stages'
 ``cfg_options`` and arms may hold placeholders, filled in by the runner: ``{work_dir}``,
 ``{real_root}``, ``{generator}``, ``{labeled_ids}`` (a text file of the k labeled sample ids,
 one per line), ``{labeled_latents}`` (the LabeledLatentDataset folder), ``{synthetic}`` (the
-generated dataset) and ``{k}`` (the number of labeled images). Other braces are left alone.
+generated dataset) and ``{k}`` (the number of labeled images). A string that is one placeholder
+alone becomes its value (``'{k}'`` -> 16, a number). Other braces are left alone.
 """
 from __future__ import annotations
 
@@ -63,15 +69,17 @@ def load_experiment(path: str, cfg_options: dict | None = None) -> Config:
     cfg.setdefault('prepare', [])
     cfg.setdefault('annotations', None)
     cfg.setdefault('ks', None)
+    cfg.setdefault('draws', None)
     real = cfg.real
     if not real.get('root'):
         raise ConfigError(f'{path}: real.root is missing: the folder of the real labeled data')
     for key, default in (('format', 'mmseg'), ('split', 'train'), ('task', 'seg'),
                          ('class_merge', None), ('labeled', None)):
         real.setdefault(key, default)
-    if real.task != 'seg':
-        raise ConfigError(f'{path}: real.task={real.task!r}: the pipeline runs segmentation '
-                          f'(depth and keypoints: tools/demo_all.py)')
+    from mmdsgan.tasks import task_names
+    if real.task not in task_names():
+        raise ConfigError(f'{path}: real.task={real.task!r}: not a label type; one of '
+                          f'{list(task_names())}')
     labeled = real.labeled
     if not ((isinstance(labeled, int) and labeled > 0)
             or (isinstance(labeled, (list, tuple)) and labeled
@@ -89,6 +97,16 @@ def load_experiment(path: str, cfg_options: dict | None = None) -> Config:
         if max(ks) > most:
             raise ConfigError(f'{path}: ks {list(ks)} asks for {max(ks)} labeled images but '
                               f'real.labeled gives {most}')
+    if cfg.draws is not None:
+        if not isinstance(cfg.draws, int) or cfg.draws < 1:
+            raise ConfigError(f'{path}: draws must be a number of disjoint labeled sets, got '
+                              f'{cfg.draws!r}')
+        if not isinstance(labeled, int):
+            raise ConfigError(f'{path}: draws take real.labeled as a number k (each draw: the '
+                              f'next k samples of the split), not a list of ids')
+        if cfg.ks is not None or cfg.annotations is not None:
+            raise ConfigError(f'{path}: draws with {"ks" if cfg.ks is not None else "annotations"}'
+                              f': run them as separate experiments')
     if cfg.annotations is not None and cfg.ks is not None:
         raise ConfigError(f'{path}: ks with annotations: the label-efficiency curve needs one '
                           f'annotation folder per k, which the pipeline does not take yet; run '
@@ -111,8 +129,16 @@ def load_experiment(path: str, cfg_options: dict | None = None) -> Config:
         raise ConfigError(f'{path}: generation.num must be a positive number of samples')
     bench = cfg.benchmark
     for key, default in (('seeds', [0]), ('cfg_options', {}), ('absent', 'nan'),
-                         ('cross_validation', None), ('arms', {})):
+                         ('cross_validation', None), ('arms', {}), ('metrics', None),
+                         ('split', 'test')):
         bench.setdefault(key, default)
+    if bench.split not in ('test', 'val'):
+        raise ConfigError(f'{path}: benchmark.split must be \'test\' (the final table) or '
+                          f'\'val\' (choosing settings), got {bench.split!r}')
+    if real.task != 'seg' and not bench.metrics:
+        raise ConfigError(f'{path}: real.task={real.task!r}: benchmark.metrics must name what '
+                          f'the arms\' test_evaluator reports (e.g. [\'nmse\', \'rmse\'] for '
+                          f'depth, [\'PCK@0.1\'] for keypoints); mIoU is segmentation\'s')
     unknown = sorted(set(bench.arms) - set(ARM_KINDS))
     if unknown:
         raise ConfigError(f'{path}: benchmark.arms: unknown arm(s) {unknown}; the arms are '
@@ -133,6 +159,10 @@ def fill_placeholders(value: Any, names: Mapping[str, Any]) -> Any:
     """``value`` with every ``{name}`` of :data:`PLACEHOLDERS` replaced in its strings (dicts,
     lists and tuples walked); a placeholder that ``names`` does not give yet is an error."""
     if isinstance(value, str):
+        whole = _PATTERN.fullmatch(value)
+        if whole and names.get(whole.group(1)) is not None:
+            return names[whole.group(1)]  # '{k}' alone stays a number
+
         def _one(match: re.Match) -> str:
             key = match.group(1)
             if names.get(key) is None:

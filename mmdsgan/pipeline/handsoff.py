@@ -5,7 +5,10 @@
 painted DatasetGAN annotation folder (``tools/import_annotations.py``) -> interpreter
 (``tools/train.py``) -> generation (``tools/generate_dataset.py``) and its contact sheet ->
 benchmark arms (``tools/benchmark.py``) on the real test split of ``evaluation.config`` ->
-with ``ks``, the label-efficiency table and plot. Nothing here knows a domain: every path,
+for segmentation, a sheet of test predictions side by side (``tools/prediction_sheet.py``) ->
+with ``ks``, the label-efficiency table and plot; with ``draws``, the table over draws of
+labeled images x seeds. ``real.task`` picks the label type (seg,
+depth, keypoints) of every stage. Nothing here knows a domain: every path,
 class and setting comes from the experiment config (:mod:`.experiment`).
 """
 from __future__ import annotations
@@ -92,9 +95,6 @@ class HandsOffPipeline:
     def fill(self, value: Any, **more: Any) -> Any:
         return fill_placeholders(_plain(value), {**self.names, **more})
 
-    def _k_dir(self, k: int) -> Path:
-        return self.work if not self.cfg.ks else self.work / f'k{k}'
-
     # ------------------------------------------------------------------------------ stages
     def run(self) -> dict:
         cfg = self.cfg
@@ -105,21 +105,41 @@ class HandsOffPipeline:
         prepared = self.prepare()
         self.names['real_root'] = self.fill(cfg.real.root)
         all_ids, labeled = self.labeled_ids()
-        ks = list(cfg.ks) if cfg.ks else [len(labeled)]
+        sets = self.labeled_sets(all_ids, labeled)
         encoder = self.encoder() if cfg.annotations is None else None
-        synthetic = {}
-        for k in ks:
-            ids_file = self._k_dir(k) / 'labeled_ids.txt'
-            ids_file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(ids_file, ''.join(f'{i}\n' for i in labeled[:k]).encode())
+        for unit in sets:
+            unit['dir'].mkdir(parents=True, exist_ok=True)
+            unit['ids_file'] = unit['dir'] / 'labeled_ids.txt'
+            atomic_write(unit['ids_file'], ''.join(f'{i}\n' for i in unit['ids']).encode())
             if cfg.annotations is None:
-                latents = self.invert(k, labeled[:k], ids_file, encoder, prepared)
+                unit['latents'] = self.invert(unit, encoder, prepared)
             else:
-                latents = self.import_annotations()
-            interpreter_opts = self.interpreter(k, latents)
-            synthetic[k] = (self.generate(k, interpreter_opts), ids_file, latents)
-        bench = self.benchmark(ks, synthetic, len(all_ids))
-        return dict(benchmark=bench, ks=ks, timings=self.stages.timings)
+                unit['latents'] = self.import_annotations()
+            interpreter_opts = self.interpreter(unit)
+            unit['synthetic'] = self.generate(unit, interpreter_opts)
+        bench = self.benchmark(sets, len(all_ids))
+        return dict(benchmark=bench, ks=[u['k'] for u in sets], timings=self.stages.timings)
+
+    def labeled_sets(self, all_ids: list[str], labeled: list[str]) -> list[dict]:
+        """The sets of labeled images the method runs on, each with its own inversion,
+        interpreter and generated set: one (the labeled images), one per k of ``ks`` (the first
+        k), or one per draw of ``draws`` (disjoint blocks of k consecutive ids of the split;
+        draw 0 is the first k)."""
+        cfg = self.cfg
+        if cfg.draws:
+            k = len(labeled)
+            if cfg.draws * k > len(all_ids):
+                raise ConfigError(f'draws={cfg.draws} of real.labeled={k} images need '
+                                  f'{cfg.draws * k} samples; split {cfg.real.split!r} of '
+                                  f'{self.names["real_root"]} has {len(all_ids)}')
+            return [dict(tag=f'draw{d}', k=k, ids=all_ids[d * k:(d + 1) * k],
+                         dir=self.work / f'draw{d}', suffix=f' (draw {d})', always=True)
+                    for d in range(cfg.draws)]
+        if cfg.ks:
+            return [dict(tag=f'k{k}', k=k, ids=labeled[:k], dir=self.work / f'k{k}',
+                         suffix=f' (k={k})', always=False) for k in cfg.ks]
+        return [dict(tag=f'k{len(labeled)}', k=len(labeled), ids=labeled, dir=self.work,
+                     suffix='', always=False)]
 
     def prepare(self) -> list[str]:
         names = []
@@ -167,10 +187,9 @@ class HandsOffPipeline:
                         extra=dict(generator_sha256=self.generator_sha256))
         return Path((out / 'last_checkpoint').read_text().strip())
 
-    def invert(self, k: int, ids: list[str], ids_file: Path, encoder: Path,
-               prepared: list[str]) -> Path:
-        cfg, real = self.cfg, self.cfg.real
-        out = self._k_dir(k) / 'labeled_latents'
+    def invert(self, unit: dict, encoder: Path, prepared: list[str]) -> Path:
+        cfg, real, k = self.cfg, self.cfg.real, unit['k']
+        out = unit['dir'] / 'labeled_latents'
         opts = flat_options(self.fill(cfg.inversion.cfg_options, k=k))
         if opts.get('inversion.use_lpips') == 'auto':
             from mmdsgan.models.inversion.lpips_loss import default_lpips_backbone
@@ -186,13 +205,15 @@ class HandsOffPipeline:
             atomic_write(config, (f'_base_ = [{osp.abspath(cfg.inversion.config)!r}]\n'
                                   f'real_data = dict(class_merge={_plain(real.class_merge)!r})\n'
                                   ).encode())
-        self.stages.run(f'inversion_k{k}', f'invert the {k} labeled images into W+',
+        self.stages.run(f'inversion_{unit["tag"]}', f'invert the {k} labeled images into W+'
+                        f'{unit["suffix"]}',
                         ['tools/invert.py', config, '--data', self.names['real_root'],
-                         '--format', real.format, '--split', real.split, '--ids', ids_file,
-                         '--out', out, *_cli_options(opts)],
+                         '--format', real.format, '--split', real.split,
+                         *(['--task', real.task] if real.task != 'seg' else []),  # seg: default
+                         '--ids', unit['ids_file'], '--out', out, *_cli_options(opts)],
                         outputs=[out], after=[*prepared, 'encoder'],
-                        extra=dict(ids=ids, class_merge=_plain(real.class_merge)))
-        self._latents_stage = f'inversion_k{k}'
+                        extra=dict(ids=unit['ids'], class_merge=_plain(real.class_merge)))
+        self._latents_stage = f'inversion_{unit["tag"]}'
         return out
 
     def import_annotations(self) -> Path:
@@ -203,60 +224,71 @@ class HandsOffPipeline:
         self._latents_stage = 'annotations'
         return folder
 
-    def interpreter(self, k: int, latents: Path) -> dict:
-        out = self._k_dir(k) / 'interpreter'
+    def interpreter(self, unit: dict) -> dict:
+        k, tag, latents = unit['k'], unit['tag'], unit['latents']
+        out = unit['dir'] / 'interpreter'
         opts = {'data_root': str(latents), 'train_dataloader.dataset.data_root': str(latents),
                 'model.backbone.checkpoint': self.generator,
                 **flat_options(self.fill(self.cfg.interpreter.cfg_options, k=k))}
-        self.stages.run(f'interpreter_k{k}', f'train the interpreter ensemble on {k} images',
+        self.stages.run(f'interpreter_{tag}', f'train the interpreter ensemble on {k} images'
+                        f'{unit["suffix"]}',
                         ['tools/train.py', self.cfg.interpreter.config, '--work-dir', out,
                          *_cli_options(opts)], outputs=[out], after=[self._latents_stage])
         return opts
 
-    def generate(self, k: int, interpreter_opts: dict) -> Path:
-        gen = self.cfg.generation
-        out = self._k_dir(k) / 'synthetic'
-        ckpt = (self._k_dir(k) / 'interpreter' / 'last_checkpoint').read_text().strip()
+    def generate(self, unit: dict, interpreter_opts: dict) -> Path:
+        gen, k, tag = self.cfg.generation, unit['k'], unit['tag']
+        out = unit['dir'] / 'synthetic'
+        ckpt = (unit['dir'] / 'interpreter' / 'last_checkpoint').read_text().strip()
         opts = {**interpreter_opts, **flat_options(self.fill(gen.cfg_options, k=k))}
-        self.stages.run(f'generation_k{k}', f'generate {gen.num} labeled samples',
+        self.stages.run(f'generation_{tag}', f'generate {gen.num} labeled samples'
+                        f'{unit["suffix"]}',
                         ['tools/generate_dataset.py', self.cfg.interpreter.config,
                          '--num', gen.num, '--out', out, '--batch-size', gen.batch_size,
                          '--checkpoint', ckpt, *_cli_options(opts)],
-                        outputs=[out], after=[f'interpreter_k{k}'])
-        sheet = self._k_dir(k) / 'contact_sheet.png'
-        self.stages.run(f'contact_sheet_k{k}', 'draw the contact sheet and the uncertainty '
+                        outputs=[out], after=[f'interpreter_{tag}'])
+        if self.cfg.real.task != 'seg':  # the contact sheet draws segmentation sets
+            return out
+        sheet = unit['dir'] / 'contact_sheet.png'
+        self.stages.run(f'contact_sheet_{tag}', 'draw the contact sheet and the uncertainty '
                         'histogram', ['tools/visualize_dataset.py', out, '--out', sheet],
-                        outputs=[sheet], after=[f'generation_k{k}'])
+                        outputs=[sheet], after=[f'generation_{tag}'])
         return out
 
     def evaluation_options(self) -> dict:
         """The real val and test dataloaders (and val evaluator) of ``evaluation.config``,
-        replacing every arm's own: every arm is scored on the same real images."""
+        replacing every arm's own: every arm is scored on the same real images. With
+        ``benchmark.split='val'`` the arms are scored on the val split (choosing a recipe
+        without reading the test split)."""
         ev = self.cfg.evaluation
         data = load_config(ev.config, flat_options(self.fill(ev.cfg_options)))
         options = {}
         for key in ('val_dataloader', 'test_dataloader', 'val_evaluator'):
             if data.get(key) is not None:
                 options[key] = dict(_plain(data[key]), _delete_=True)
-        if 'test_dataloader' not in options:
-            raise ConfigError(f'evaluation.config {ev.config} has no test_dataloader')
+        scored = 'val_dataloader' if self.cfg.benchmark.split == 'val' else 'test_dataloader'
+        if scored not in options:
+            raise ConfigError(f'evaluation.config {ev.config} has no {scored}')
+        options['test_dataloader'] = options[scored]
         return options
 
-    def benchmark_arms(self, ks: list[int], synthetic: dict, num_train: int) -> list[dict]:
+    def benchmark_arms(self, sets: list[dict], num_train: int) -> list[dict]:
+        """The arms handed to ``tools/benchmark.py``: each enabled kind once per labeled set
+        (the full-supervision arm once), placeholders filled."""
         arms_cfg = self.cfg.benchmark.arms
         arms = []
         for kind in ARM_KINDS:
             arm = arms_cfg.get(kind)
             if not arm or not arm.get('enabled', True):
                 continue
-            for k in (ks if kind != 'full' else [None]):
-                names = {} if k is None else dict(
-                    k=k, synthetic=str(synthetic[k][0]), labeled_ids=str(synthetic[k][1]),
-                    labeled_latents=str(synthetic[k][2]))
+            for unit in (sets if kind != 'full' else [None]):
+                names = {} if unit is None else dict(
+                    k=unit['k'], synthetic=str(unit['synthetic']),
+                    labeled_ids=str(unit['ids_file']), labeled_latents=str(unit['latents']))
                 filled = self.fill(arm, **names)
                 name = filled['name']
-                if self.cfg.ks and k is not None and '{k}' not in arm['name']:
-                    name = f'{name} (k={k})'
+                if unit is not None and (unit['always'] or '{k}' not in arm['name']):
+                    name += unit['suffix']
                 options = dict(filled.get('cfg_options') or {})
                 if filled.get('load_from'):
                     if not osp.isfile(filled['load_from']):
@@ -266,25 +298,41 @@ class HandsOffPipeline:
                             f'(benchmark.arms.{kind}.enabled=False)')
                     options['load_from'] = filled['load_from']
                 arms.append(dict(name=name, config=filled['config'], cfg_options=options,
-                                 labeled_images=num_train if k is None else k,
-                                 kind=kind, k=k))
+                                 labeled_images=num_train if unit is None else unit['k'],
+                                 kind=kind, k=None if unit is None else unit['k'],
+                                 unit=None if unit is None else unit['tag']))
         return arms
 
-    def benchmark(self, ks: list[int], synthetic: dict, num_train: int) -> Path:
-        bench, out = self.cfg.benchmark, self.work / 'benchmark'
-        arms = self.benchmark_arms(ks, synthetic, num_train)
-        spec = dict(arms=[{k: v for k, v in a.items() if k not in ('kind', 'k')} for a in arms],
+    def benchmark(self, sets: list[dict], num_train: int) -> Path:
+        bench = self.cfg.benchmark
+        tail = '' if bench.split == 'test' else f'_{bench.split}'  # val: its own folder
+        out = self.work / f'benchmark{tail}'
+        arms = self.benchmark_arms(sets, num_train)
+        spec = dict(arms=[{k: v for k, v in a.items() if k not in ('kind', 'k', 'unit')}
+                          for a in arms],
                     seeds=list(bench.seeds), absent=bench.absent,
+                    **({'metrics': list(bench.metrics)} if bench.metrics else {}),
                     cross_validation=_plain(bench.cross_validation), work_dir=str(out),
                     cfg_options={**flat_options(self.fill(bench.cfg_options)),
                                  **self.evaluation_options()})
-        spec_file = self.work / 'benchmark_spec.py'
+        spec_file = self.work / f'benchmark{tail}_spec.py'
         Config(spec).dump(str(spec_file))
-        self.stages.run('benchmark', 'train and score the downstream arms on the real test '
-                        'images', ['tools/benchmark.py', spec_file], outputs=[out],
-                        after=[f'{s}_k{k}' for k in ks for s in ('generation',)],
+        self.stages.run(f'benchmark{tail}', f'train and score the downstream arms on the real '
+                        f'{bench.split} images', ['tools/benchmark.py', spec_file],
+                        outputs=[out], after=[f'generation_{u["tag"]}' for u in sets],
                         extra=spec)
+        if not bench.metrics:  # segmentation: what people look at first, side by side
+            sheet = self.work / f'prediction_sheet{tail}.png'
+            self.stages.run(f'prediction_sheet{tail}', f'draw {bench.split} predictions side '
+                            f'by side (image, ground truth, each arm)',
+                            ['tools/prediction_sheet.py', spec_file, '--out', sheet],
+                            outputs=[sheet], after=[f'benchmark{tail}'])
+        metric = bench.metrics[0] if bench.metrics else 'mIoU'
         if self.cfg.ks:
             from .label_efficiency import write_label_efficiency
-            write_label_efficiency(arms, list(bench.seeds), out, self.work)
+            write_label_efficiency(arms, list(bench.seeds), out, self.work, metric)
+        if self.cfg.draws:
+            from .draws import write_draws_table
+            write_draws_table(arms, list(bench.seeds), out, self.work,
+                              list(bench.metrics or ['mIoU']))
         return out

@@ -1,8 +1,9 @@
-"""The label-efficiency curve: mIoU against the number of labeled images, per arm kind.
+"""The label-efficiency curve: a metric (mIoU for segmentation) against the number of labeled
+images, per arm kind.
 
 Reads the ``result.json`` of every arm x seed that ``tools/benchmark.py`` wrote (one benchmark
 with the arms of every k, so every arm is scored on the same test images: checked by the test-set
-hash) and writes ``label_efficiency.md`` (rows: arm kinds, columns: k, mean ± std mIoU over
+hash) and writes ``label_efficiency.md`` (rows: arm kinds, columns: k, mean ± std over
 seeds) and ``label_efficiency.png`` (one line per kind; an arm without k, the full-supervision
 upper bound, as a horizontal line).
 """
@@ -17,46 +18,59 @@ import numpy as np
 
 from mmdsgan.utils.errors import MissingFileError
 
-__all__ = ['write_label_efficiency']
+__all__ = ['write_label_efficiency', 'arm_results', 'same_test_images', 'mean_std']
+
+
+def arm_results(bench_dir: Path, arm: dict, seeds: List[int]) -> List[dict]:
+    """The ``result.json`` of each seed's run of ``arm`` (by its ``name``) in ``bench_dir``."""
+    results = []
+    for seed in seeds:
+        path = Path(bench_dir) / arm['name'] / f'seed{seed}' / 'result.json'
+        if not path.is_file():
+            raise MissingFileError(f'{path} is missing: run the benchmark first')
+        results.append(json.loads(path.read_text()))
+    return results
+
+
+def same_test_images(results: List[dict]) -> str:
+    """The test-set hash that every result shares (an error if they differ)."""
+    hashes = {r['test_images_sha256'] for r in results}
+    if len(hashes) > 1:
+        raise RuntimeError('the arms were scored on different test images; give every arm '
+                           'the same test_dataloader')
+    return next(iter(hashes))
 
 
 def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | Path,
-                           out_dir: str | Path) -> str:
+                           out_dir: str | Path, metric: str = 'mIoU') -> str:
     """``arms``: dicts with ``name`` (the benchmark arm), ``kind`` and ``k`` (None: the same
-    for every k). Returns the markdown table."""
+    for every k); ``metric``: the key of each ``result.json``'s metrics to tabulate. Returns
+    the markdown table."""
     bench_dir, out_dir = Path(bench_dir), Path(out_dir)
     cells: Dict[str, Dict[int | None, tuple]] = {}
-    test_sets, labeled = set(), {}
+    everything, labeled = [], {}
     for arm in arms:
-        values = []
-        for seed in seeds:
-            path = bench_dir / arm['name'] / f'seed{seed}' / 'result.json'
-            if not path.is_file():
-                raise MissingFileError(f'{path} is missing: run the benchmark first')
-            result = json.loads(path.read_text())
-            test_sets.add(result['test_images_sha256'])
-            values.append(result['metrics']['mIoU'])
-        arr = np.asarray(values, dtype=float)
+        results = arm_results(bench_dir, arm, seeds)
+        everything += results
+        arr = np.asarray([r['metrics'][metric] for r in results], dtype=float)
         cells.setdefault(arm['kind'], {})[arm['k']] = (
             float(np.nanmean(arr)), float(np.nanstd(arr)) if len(arr) > 1 else 0.0)
         if arm['k'] is None:
             labeled[arm['kind']] = arm.get('labeled_images')
-    if len(test_sets) > 1:
-        raise RuntimeError('the arms were scored on different test images; give every arm '
-                           'the same test_dataloader')
+    test_set = same_test_images(everything)
     ks = sorted({arm['k'] for arm in arms if arm['k'] is not None})
     rows = []
     for kind, by_k in cells.items():
         if None in by_k:
             mean, std = by_k[None]
-            row = [f'{mean:.2f} ± {std:.2f} (all {labeled.get(kind)})'] * len(ks)
+            row = [f'{mean_std(mean, std)} (all {labeled.get(kind)})'] * len(ks)
         else:
-            row = [f'{by_k[k][0]:.2f} ± {by_k[k][1]:.2f}' if k in by_k else '' for k in ks]
+            row = [mean_std(*by_k[k]) if k in by_k else '' for k in ks]
         rows.append(f'| {kind} | ' + ' | '.join(row) + ' |')
     text = '\n'.join([
         '# Label efficiency', '',
-        f'mIoU (mean ± std over {len(seeds)} seed(s)) on the same real test images for every '
-        f'arm (sha256 of their names {next(iter(test_sets))[:12]}), against k, the number of '
+        f'{metric} (mean ± std over {len(seeds)} seed(s)) on the same real test images for every '
+        f'arm (sha256 of their names {test_set[:12]}), against k, the number of '
         'labeled real images; per-arm details in benchmark/results.md.', '',
         '| arm | ' + ' | '.join(f'k={k}' for k in ks) + ' |',
         '|---|' + '---|' * len(ks), *rows, ''])
@@ -64,11 +78,18 @@ def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | 
     tmp = out_dir / 'label_efficiency.md.tmp'
     tmp.write_text(text)
     os.replace(tmp, out_dir / 'label_efficiency.md')
-    _plot(cells, ks, out_dir / 'label_efficiency.png')
+    _plot(cells, ks, out_dir / 'label_efficiency.png', metric)
     return text
 
 
-def _plot(cells: Dict[str, Dict], ks: List[int], path: Path) -> None:
+def mean_std(mean: float, std: float) -> str:
+    """Two decimals for scores in percent (mIoU, PCK), three for small errors (NMSE); the
+    spread with the precision of its mean."""
+    digits = 2 if abs(mean) >= 1 or mean == 0 else 3
+    return f'{mean:.{digits}f} ± {std:.{digits}f}'
+
+
+def _plot(cells: Dict[str, Dict], ks: List[int], path: Path, metric: str) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -84,7 +105,7 @@ def _plot(cells: Dict[str, Dict], ks: List[int], path: Path) -> None:
     ax.set_xscale('log', base=2)
     ax.set_xticks(ks, [str(k) for k in ks])
     ax.set_xlabel('labeled real images (k)')
-    ax.set_ylabel('mIoU (%)')
+    ax.set_ylabel(metric)
     ax.set_title('Label efficiency (real test images)')
     ax.legend(fontsize=8)
     fig.tight_layout()

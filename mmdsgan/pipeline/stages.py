@@ -1,6 +1,6 @@
 """Stages of a pipeline run: each one a command of the project's tools, run as a subprocess,
-printed first (so a run doubles as a recipe), timed, and skipped when it finished earlier with
-the same settings.
+printed first (so a run doubles as a recipe), timed (wall time and peak memory: see
+:mod:`.measure`), and skipped when it finished earlier with the same settings.
 
 The work directory is claimed with :func:`~mmdsgan.datasets.folder_claim.claim_folder`
 (``experiment.json``: which experiment config made it); a folder made from another experiment
@@ -60,7 +60,7 @@ class StageRunner:
         atomic_write(self.work / EXPERIMENT_META,
                      json.dumps(dict(kind=KIND, **fingerprint), indent=2).encode())
         self.fingerprints: dict[str, str] = {}
-        self.timings: list[tuple[str, float]] = []
+        self.timings: list[tuple[str, float, float]] = []  # title, seconds, peak MiB
 
     def run(self, name: str, title: str, args: Sequence[str], outputs: Iterable[Path] = (),
             after: Iterable[str] = (), extra: Any = None) -> bool:
@@ -100,18 +100,41 @@ class StageRunner:
             record_file.unlink()
         print(f'\n== {title}\n$ python {" ".join(args)}', flush=True)
         start = time.time()
-        result = subprocess.run([sys.executable, *args], cwd=self.cwd)
-        if result.returncode != 0:
+        returncode, peak_mb = _run_measured(args, self.cwd,
+                                            self.work / 'stages' / f'{name}.peak_rss')
+        if returncode != 0:
             raise StageFailed(f'stage {name!r} ({title}) failed with exit status '
-                              f'{result.returncode}; fix the problem printed above and run '
+                              f'{returncode}; fix the problem printed above and run '
                               f'again: finished stages are kept')
         seconds = time.time() - start
-        self.timings.append((title, seconds))
+        self.timings.append((title, seconds, peak_mb))
         self.fingerprints[name] = fingerprint
         atomic_write(record_file, json.dumps(dict(
-            fingerprint=fingerprint, args=args, inputs=inputs, extra=extra,
-            seconds=round(seconds, 1)), indent=2, default=str).encode())
+            name=name, title=title, fingerprint=fingerprint, args=args, inputs=inputs,
+            extra=extra, started=round(start, 1), seconds=round(seconds, 1),
+            peak_rss_mb=round(peak_mb, 1)),
+            indent=2, default=str).encode())
         return True
+
+
+def _run_measured(args: list[str], cwd: Path, peak_file: Path) -> tuple[int, float]:
+    """Run ``python args...`` through :mod:`.measure`; its exit status and its peak resident
+    memory in MiB (NaN if the tool died before writing it)."""
+    peak_file.unlink(missing_ok=True)
+    measure = Path(__file__).with_name('measure.py')  # by path: nothing imported before args
+    proc = subprocess.Popen([sys.executable, str(measure), str(peak_file), *args], cwd=cwd)
+    try:
+        returncode = proc.wait()
+    except BaseException:  # e.g. Ctrl-C: the stage must not outlive the runner
+        proc.kill()
+        proc.wait()
+        raise
+    try:
+        peak = float(peak_file.read_text())
+        peak_file.unlink()
+    except (OSError, ValueError):
+        peak = float('nan')
+    return returncode, peak
 
 
 def _difference(record: dict, args: list[str], inputs: dict, extra: Any) -> str:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures('offline_torch_hub')
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted(str(p.relative_to(REPO)) for p in (REPO / 'configs').rglob('*.py')
                  if '_base_' not in p.parts
-                 and p.parts[-2] not in ('benchmark', 'demo', 'experiments'))
+                 and p.parts[-2] not in ('benchmark', 'experiments'))
 SPECS = sorted(str(p.relative_to(REPO)) for p in (REPO / 'configs' / 'benchmark').glob('*.py'))
 
 # Where each dataset type finds test-made data (fixture name), and the types that need none.

@@ -116,6 +116,24 @@ def test_coco_dataset_lists_every_missing_image(car_parts_root, tmp_path):
 
 
 # ------------------------------------------------------------------------------ CelebAMask-HQ
+def test_car_parts_sample_ids_pick_the_labeled_images(car_parts_root, tmp_path):
+    """sample_ids (a list, or the pipeline's labeled_ids.txt): only those images, in that
+    order; the few-shot arm of a COCO dataset, whose ann_file is its json. An unknown id is
+    refused, naming it."""
+    from mmdsgan.utils.errors import InputError
+    root = str(car_parts_root['root'])
+    stems = sorted(car_parts_root['labels']['trainingset'])
+    ids = tmp_path / 'labeled_ids.txt'
+    ids.write_text(f'{stems[1]}\n{stems[0]}\n')
+    for chosen in (str(ids), [stems[1], stems[0]]):
+        dataset = CarPartsDataset(data_root=root, split='train', pipeline=[],
+                                  sample_ids=chosen)
+        assert [dataset.get_data_info(i)['img_path'].rsplit('/', 1)[1].rsplit('.', 1)[0]
+                for i in range(len(dataset))] == [stems[1], stems[0]]
+    with pytest.raises(InputError, match="1 sample id.*'nope'"):
+        CarPartsDataset(data_root=root, split='train', pipeline=[], sample_ids=['nope'])
+
+
 def test_celebamask_official_splits(celebamask_root):
     root = str(celebamask_root['root'])
     ids = {}

@@ -31,6 +31,23 @@ def test_depth_errors_by_hand():
     assert out['abs_rel'] == pytest.approx(((1 + 0 + 0.5) / 3) / 2, abs=1e-6)
 
 
+def test_depth_clamp_caps_far_pixels():
+    """clamp=(1e-3, 80) (HandsOff's Cityscapes rule): gt 200 m, pred 100 m counts as 80 vs 80
+    (no error), gt 10 vs pred 0 as 10 vs 1e-3; without the clamp the far pixel's error counts."""
+    sample = _depth_sample([[100., 0.]], [[200., 10.]])
+    clamped = METRICS.build(dict(type='DepthErrorMetric', depth_metrics=['rmse'],
+                                 clamp=(1e-3, 80)))
+    clamped.process({}, [sample])
+    assert clamped.compute_metrics(clamped.results)['rmse'] == pytest.approx(
+        math.sqrt((10 - 1e-3) ** 2 / 2), rel=1e-5)
+    plain = METRICS.build(dict(type='DepthErrorMetric', depth_metrics=['rmse']))
+    plain.process({}, [sample])
+    assert plain.compute_metrics(plain.results)['rmse'] == pytest.approx(
+        math.sqrt((100 ** 2 + 10 ** 2) / 2), rel=1e-5)
+    with pytest.raises(ValueError, match='clamp'):
+        METRICS.build(dict(type='DepthErrorMetric', clamp=(80, 1)))
+
+
 def test_depth_metric_rejects_unknown_names():
     with pytest.raises(ValueError, match='depth_metrics: unknown'):
         METRICS.build(dict(type='DepthErrorMetric', depth_metrics=['mnmse']))

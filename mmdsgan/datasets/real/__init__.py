@@ -6,6 +6,7 @@ is read by :mod:`.label_readers`, in pipelines through ``LoadRealAnnotations``.
 """
 from .car_parts import CarPartsDataset
 from .celebamask_hq import CELEBAMASK_PARTS, CelebAMaskHQDataset
+from .cityscapes_depth import CityscapesDepthDataset, LoadCityscapesDepth
 from .cityscapes_label_ids import CITYSCAPES_LABEL_IDS, CityscapesLabelIdsDataset
 from .class_merge import ClassMerge
 from .coco_seg_dataset import CocoSegDataset
@@ -14,7 +15,8 @@ from .label_readers import read_real_label
 from .load_real_annotations import LoadRealAnnotations
 from .real_seg_dataset import RealSegDataset
 
-__all__ = ['CarPartsDataset', 'CelebAMaskHQDataset', 'CityscapesLabelIdsDataset',
+__all__ = ['CarPartsDataset', 'CelebAMaskHQDataset', 'CityscapesDepthDataset',
+           'CityscapesLabelIdsDataset', 'LoadCityscapesDepth',
            'ClassMerge', 'CocoSegDataset', 'DeepFashionMMDataset', 'LoadRealAnnotations',
            'RealSegDataset', 'read_real_label', 'CELEBAMASK_PARTS', 'CITYSCAPES_LABEL_IDS',
            'DEEPFASHION_MM_CLASSES']

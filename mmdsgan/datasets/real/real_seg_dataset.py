@@ -8,6 +8,7 @@ from mmseg.datasets import BaseSegDataset
 
 from mmdsgan.utils.errors import InputError
 
+from ..sample_ids import select_samples
 from .class_merge import ClassMerge
 
 __all__ = ['RealSegDataset']
@@ -25,11 +26,15 @@ class RealSegDataset(BaseSegDataset):
 
     Args:
         class_merge: the merge table (config data), or None.
+        sample_ids: read only these samples (ids = image file stems), in this order: a list,
+            or a text file of one id per line (the pipeline's ``{labeled_ids}``); None: all.
         **kwargs: :class:`~mmseg.datasets.BaseSegDataset` arguments.
     """
 
     def __init__(self, class_merge: Mapping[str, Any] | None = None,
-                 metainfo: Mapping[str, Any] | None = None, **kwargs) -> None:
+                 metainfo: Mapping[str, Any] | None = None,
+                 sample_ids: str | Sequence[str] | None = None, **kwargs) -> None:
+        self.sample_ids = sample_ids
         self.class_merge = ClassMerge(self.source_classes(), class_merge,
                                       where=f'{type(self).__name__}.class_merge')
         meta = dict(metainfo or {})
@@ -40,6 +45,15 @@ class RealSegDataset(BaseSegDataset):
                              f'metainfo.classes (the merge names the classes)')
         meta['classes'] = self.class_merge.classes
         super().__init__(metainfo=meta, **kwargs)
+
+    def filter_data(self) -> list:
+        """MMEngine's filter, then only the samples of ``sample_ids`` (when given)."""
+        data = super().filter_data()
+        if self.sample_ids is None:
+            return data
+        return select_samples(data, self.sample_ids,
+                              f'{type(self).__name__} {self.data_root} '
+                              f'split {getattr(self, "split", "")!r}')
 
     def source_classes(self) -> Sequence[str]:
         """The dataset's own class names, index = id in its labels."""

@@ -23,16 +23,25 @@ class DepthErrorMetric(DepthMetric):
 
     Args:
         depth_metrics: names among :attr:`METRICS` to report (default: all).
+        clamp: ``(low, high)``: clamp prediction and ground truth of the counted pixels to this
+            range before the errors, as HandsOff does for Cityscapes depth (``(1e-3, 80)``
+            meters); None (default) leaves them as they are. Unlike ``max_depth_eval``, which
+            drops far pixels, a clamp keeps them with their error capped.
         min_depth_eval, max_depth_eval, crop_type, depth_scale_factor, collect_device,
         output_dir, format_only, prefix: as for :class:`mmseg.evaluation.DepthMetric`.
     """
 
     METRICS = DepthMetric.METRICS + ('nmse',)
 
-    def __init__(self, depth_metrics: Optional[Sequence[str]] = None, **kwargs) -> None:
+    def __init__(self, depth_metrics: Optional[Sequence[str]] = None,
+                 clamp: Optional[Sequence[float]] = None, **kwargs) -> None:
         # mmseg 1.2.2's DepthMetric checks `isinstance(x, [tuple, list])`, a TypeError for any
         # list given; validate here and hand it None.
         super().__init__(depth_metrics=None, **kwargs)
+        if clamp is not None and (len(clamp) != 2 or not 0 < clamp[0] < clamp[1]):
+            raise ValueError(f'DepthErrorMetric.clamp: (low, high) with 0 < low < high, got '
+                             f'{clamp!r}')
+        self.clamp = None if clamp is None else (float(clamp[0]), float(clamp[1]))
         if depth_metrics is not None:
             unknown = sorted(set(depth_metrics) - set(self.METRICS))
             if unknown:
@@ -40,8 +49,10 @@ class DepthErrorMetric(DepthMetric):
                                  f'choose from {self.METRICS}')
             self.metrics = tuple(depth_metrics)
 
-    @staticmethod
-    def _calc_all_metrics(gt_depth: torch.Tensor, pred_depth: torch.Tensor) -> Dict[str, float]:
+    def _calc_all_metrics(self, gt_depth: torch.Tensor,
+                          pred_depth: torch.Tensor) -> Dict[str, float]:
+        if self.clamp is not None:
+            gt_depth, pred_depth = gt_depth.clamp(*self.clamp), pred_depth.clamp(*self.clamp)
         values = DepthMetric._calc_all_metrics(gt_depth, pred_depth)
         values['nmse'] = (torch.sum((pred_depth - gt_depth) ** 2)
                           / torch.sum(gt_depth ** 2).clamp_min(1e-12)).item()

@@ -51,7 +51,8 @@ class StyleGAN2GAN(BaseModel):
         data_preprocessor: turns the dataloader's batch into ``inputs`` (N, 3, R, R) RGB in
             [-1, 1]; default: ``ImgDataPreprocessor`` with mean = std = 127.5, BGR -> RGB.
         augment: differentiable augmentation applied to reals and fakes before D (e.g.
-            ``dict(type='DiffAugment', prob=0.5)``), None = none.
+            ``dict(type='DiffAugment', prob=0.5)``, or ``dict(type='AdaptiveAugment')`` whose
+            probability D's overfitting signal steers), None = none.
         r1_gamma: R1 weight gamma (loss ``gamma / 2 * |grad D(x)|²``); 0 = no R1. StyleGAN2-ADA
             heuristic: ``0.0002 * R² / batch_size``.
         r1_interval: lazy R1 every this many D steps (16 in StyleGAN2).
@@ -71,7 +72,8 @@ class StyleGAN2GAN(BaseModel):
 
     ``train_step`` logs ``loss_gen``, ``loss_disc`` (= ``loss_disc_real + loss_disc_fake``),
     ``loss_r1`` (``gamma / 2 * mean |grad|²``, on R1 steps), ``loss_pl`` (on PL steps),
-    ``score_real`` / ``score_fake`` (mean D logits) and ``ema_beta``.
+    ``score_real`` / ``score_fake`` (mean D logits) and ``ema_beta``; with
+    ``AdaptiveAugment``, ``ada_p`` (its probability) and ``ada_rt`` (``E[sign(D(real))]``).
     """
 
     def __init__(self, generator: dict, discriminator: dict | None = None,
@@ -212,6 +214,11 @@ class StyleGAN2GAN(BaseModel):
             loss = loss + loss_r1 * self.r1_interval
             log['loss_r1'] = loss_r1.detach()
         optim_wrapper.update_params(loss)
+        if hasattr(self.augment, 'observe'):  # adaptive augmentation (ADA): steer p by D(real)
+            self.augment.observe(real_logits.detach())
+            log['ada_p'] = self.augment.p.detach().clone()
+            if not torch.isnan(self.augment.rt):
+                log['ada_rt'] = self.augment.rt.detach().clone()
         self.num_d_steps += 1
         return log
 
