@@ -69,7 +69,8 @@ from .real.class_merge import ClassMerge
 from .real.label_readers import fit_label_to_image, read_real_label
 from .square_fit import SquareFit
 
-__all__ = ['RealDataError', 'RealSample', 'RealLabeledSet', 'read_real_labeled', 'load_coco_json',
+__all__ = ['RealDataError', 'RealSample', 'RealLabeledSet', 'read_real_labeled', 'list_images',
+           'read_rgb', 'load_coco_json',
            'find_coco_image', 'coco_source_classes', 'BACKGROUND_CATEGORIES']
 
 IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp')
@@ -198,7 +199,7 @@ class RealLabeledSet:
     def load(self, index: int, size: int) -> RealSample:
         """Read sample ``index`` and fit it to ``size x size``."""
         entry = self.entries[index]
-        image = _read_rgb(entry.image_path)
+        image = read_rgb(entry.image_path)
         fit = SquareFit.for_shape(image.shape[0], image.shape[1], size)
         if entry.data_info is not None and self.task == 'depth':  # cityscapes-depth: meters
             label = fit_label_to_image(read_cityscapes_depth(entry.data_info), image.shape[:2],
@@ -346,7 +347,7 @@ def _deepfashion_keypoints_set(root: str, entries: list[_Entry],
 # ------------------------------------------------------------------------------------- mmseg
 def _read_mmseg(root: str, split: str, task: str, options: dict) -> RealLabeledSet:
     img_dir = osp.join(root, 'img_dir', split)
-    images = _list_images(img_dir)
+    images = list_images(img_dir)
     if task == 'keypoints':
         kp_file = osp.join(root, 'keypoints', f'{split}.json')
         return _coco_set(kp_file, task, options,
@@ -366,7 +367,9 @@ def _read_mmseg(root: str, split: str, task: str, options: dict) -> RealLabeledS
     return _make_set(task, entries, options, source=root)
 
 
-def _list_images(img_dir: str) -> list[str]:
+def list_images(img_dir: str) -> list[str]:
+    """The images of a folder (by extension), sorted; none, or two sharing a stem (the sample
+    id), is a :class:`RealDataError`."""
     paths = sorted(p for p in glob.glob(osp.join(img_dir, '*'))
                    if osp.splitext(p)[1].lower() in IMAGE_EXTS)
     if not paths:
@@ -704,7 +707,9 @@ def _label_header_problems(entry: _Entry, shape: tuple[int, int]) -> list[str]:
     return []
 
 
-def _read_rgb(path: str) -> np.ndarray:
+def read_rgb(path: str) -> np.ndarray:
+    """An image file as (H, W, 3) uint8 RGB; modes without a faithful conversion (16-bit
+    grey, ...) and unreadable files are a :class:`RealDataError` naming the file."""
     try:
         with Image.open(path) as image:
             problem = _mode_problem(path, image.mode)

@@ -18,6 +18,7 @@ from typing import List
 import numpy as np
 from mmengine.config import Config
 
+from mmdsgan.datasets.real_labeled import read_rgb
 from mmdsgan.utils.errors import ConfigError, MissingFileError
 
 __all__ = ['write_prediction_sheet', 'arm_predictions']
@@ -76,7 +77,7 @@ def write_prediction_sheet(spec: Config, out: str | Path, num: int = 6,
     palette = _palette(dataset)
     for i in range(num):
         info = dataset.get_data_info(i)
-        image = _read_rgb(info['img_path'])
+        image = read_rgb(info['img_path'])
         gt = dataset[i]['data_samples'].gt_sem_seg.data[0].numpy()
         cells = [image, _colour(gt, palette, dataset.ignore_index)]
         cells += [_colour(col[i], palette, dataset.ignore_index) for col in columns]
@@ -100,12 +101,6 @@ def _colour(label: np.ndarray, palette: np.ndarray, ignore_index: int) -> np.nda
     known = (label >= 0) & (label < len(palette)) & (label != ignore_index)
     out[known] = palette[label[known]]
     return out
-
-
-def _read_rgb(path: str) -> np.ndarray:
-    from PIL import Image
-    with Image.open(path) as im:
-        return np.asarray(im.convert('RGB'))
 
 
 def _draw(rows: List[List[np.ndarray]], titles: List[str], out: Path, caption: str) -> Path:

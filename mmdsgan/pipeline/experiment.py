@@ -8,6 +8,7 @@ layout is documented in ``docs/pipeline.md``; ``configs/experiments/`` has examp
     real = dict(root='data/CelebAMask-HQ', format='celebamask-hq', split='train',
                 task='seg',       # or 'depth', 'keypoints': the label type of every stage
                 labeled=16,       # the first k samples of the split, or a list of sample ids
+                select=None,      # 'k-center': choose the k from the split (encoder's W+)
                 class_merge=None) # target class -> source classes (docs/real_datasets.md)
     annotations = None            # DatasetGAN flow: a painted tools/sample_for_annotation.py
                                   # folder instead of encoder + inversion
@@ -74,8 +75,11 @@ def load_experiment(path: str, cfg_options: dict | None = None) -> Config:
     if not real.get('root'):
         raise ConfigError(f'{path}: real.root is missing: the folder of the real labeled data')
     for key, default in (('format', 'mmseg'), ('split', 'train'), ('task', 'seg'),
-                         ('class_merge', None), ('labeled', None)):
+                         ('class_merge', None), ('labeled', None), ('select', None)):
         real.setdefault(key, default)
+    if real.select not in (None, 'k-center'):
+        raise ConfigError(f'{path}: real.select must be None (the first k, or your list) or '
+                          f'\'k-center\' (chosen from the split), got {real.select!r}')
     from mmdsgan.tasks import task_names
     if real.task not in task_names():
         raise ConfigError(f'{path}: real.task={real.task!r}: not a label type; one of '
@@ -107,6 +111,10 @@ def load_experiment(path: str, cfg_options: dict | None = None) -> Config:
         if cfg.ks is not None or cfg.annotations is not None:
             raise ConfigError(f'{path}: draws with {"ks" if cfg.ks is not None else "annotations"}'
                               f': run them as separate experiments')
+    if real.select and (not isinstance(labeled, int) or cfg.draws is not None
+                        or cfg.annotations is not None):
+        raise ConfigError(f'{path}: real.select chooses real.labeled=k images itself: give k as '
+                          f'a number, without draws or annotations')
     if cfg.annotations is not None and cfg.ks is not None:
         raise ConfigError(f'{path}: ks with annotations: the label-efficiency curve needs one '
                           f'annotation folder per k, which the pipeline does not take yet; run '

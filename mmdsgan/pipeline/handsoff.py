@@ -105,8 +105,10 @@ class HandsOffPipeline:
         prepared = self.prepare()
         self.names['real_root'] = self.fill(cfg.real.root)
         all_ids, labeled = self.labeled_ids()
-        sets = self.labeled_sets(all_ids, labeled)
         encoder = self.encoder() if cfg.annotations is None else None
+        if cfg.real.select:
+            labeled = self.select(len(labeled), encoder, prepared)
+        sets = self.labeled_sets(all_ids, labeled)
         for unit in sets:
             unit['dir'].mkdir(parents=True, exist_ok=True)
             unit['ids_file'] = unit['dir'] / 'labeled_ids.txt'
@@ -172,10 +174,46 @@ class HandsOffPipeline:
                 raise ConfigError(f'real.labeled: {len(unknown)} id(s) not in split '
                                   f'{real.split!r} of {self.names["real_root"]}, e.g. '
                                   f'{unknown[0]!r} (ids are file stems)')
-        print(f'\n== labeled images: {len(labeled)} of the {len(ids)} in split '
-              f'{real.split!r} ({", ".join(labeled[:4])}{", ..." if len(labeled) > 4 else ""})',
-              flush=True)
+        if not real.select:
+            _print_labeled(labeled, len(ids), real.split)
         return ids, labeled
+
+    def _inversion_config(self) -> str | Path:
+        """The inversion config; with a class merge (a dict, which --cfg-options cannot carry)
+        a child config of it in the work dir that sets ``real_data.class_merge``."""
+        cfg, real = self.cfg, self.cfg.real
+        if not real.class_merge:
+            return cfg.inversion.config
+        config = self.work / 'configs' / 'inversion_class_merge.py'
+        config.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(config, (f'_base_ = [{osp.abspath(cfg.inversion.config)!r}]\n'
+                              f'real_data = dict(class_merge={_plain(real.class_merge)!r})\n'
+                              ).encode())
+        return config
+
+    def _real_args(self) -> list:
+        """How the inversion tools read the real split: ``--data --format --split [--task]``."""
+        real = self.cfg.real
+        return ['--data', self.names['real_root'], '--format', real.format, '--split',
+                real.split, *(['--task', real.task] if real.task != 'seg' else [])]
+
+    def select(self, k: int, encoder: Path, prepared: list[str]) -> list[str]:
+        """``real.select='k-center'``: the k images to label, chosen from the whole split by
+        greedy k-center on the encoder's W+ codes (``tools/select_images.py``), in the order
+        chosen (so that the first k' of them are the choice for any k' < k)."""
+        from mmdsgan.datasets.sample_ids import read_sample_ids
+        real = self.cfg.real
+        out = self.work / 'selected_ids.txt'
+        opts = {'model.generator_checkpoint': self.generator,
+                'inversion.encoder_checkpoint': str(encoder)}
+        self.stages.run('select', f'choose the {k} images to label (k-center on the encoder\'s '
+                        f'W+ codes of split {real.split!r})',
+                        ['tools/select_images.py', self._inversion_config(), *self._real_args(),
+                         '--k', k, '--out', out, '--force', *_cli_options(opts)],
+                        outputs=[out], after=[*prepared, 'encoder'])
+        labeled = read_sample_ids(str(out))
+        _print_labeled(labeled, None, real.split)
+        return labeled
 
     def encoder(self) -> Path:
         out = self.work / 'encoder'
@@ -198,20 +236,12 @@ class HandsOffPipeline:
                   f'trunk {default_lpips_backbone()}')
         opts.update({'model.generator_checkpoint': self.generator,
                      'inversion.encoder_checkpoint': str(encoder)})
-        config = cfg.inversion.config
-        if real.class_merge:  # a dict: a child config carries it (--cfg-options cannot)
-            config = self.work / 'configs' / 'inversion_class_merge.py'
-            config.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(config, (f'_base_ = [{osp.abspath(cfg.inversion.config)!r}]\n'
-                                  f'real_data = dict(class_merge={_plain(real.class_merge)!r})\n'
-                                  ).encode())
         self.stages.run(f'inversion_{unit["tag"]}', f'invert the {k} labeled images into W+'
                         f'{unit["suffix"]}',
-                        ['tools/invert.py', config, '--data', self.names['real_root'],
-                         '--format', real.format, '--split', real.split,
-                         *(['--task', real.task] if real.task != 'seg' else []),  # seg: default
+                        ['tools/invert.py', self._inversion_config(), *self._real_args(),
                          '--ids', unit['ids_file'], '--out', out, *_cli_options(opts)],
-                        outputs=[out], after=[*prepared, 'encoder'],
+                        outputs=[out],
+                        after=[*prepared, 'encoder', *(['select'] if real.select else [])],
                         extra=dict(ids=unit['ids'], class_merge=_plain(real.class_merge)))
         self._latents_stage = f'inversion_{unit["tag"]}'
         return out
@@ -336,3 +366,9 @@ class HandsOffPipeline:
             write_draws_table(arms, list(bench.seeds), out, self.work,
                               list(bench.metrics or ['mIoU']))
         return out
+
+
+def _print_labeled(labeled: list[str], num: int | None, split: str) -> None:
+    among = f'of the {num} ' if num is not None else ''
+    print(f'\n== labeled images: {len(labeled)} {among}in split {split!r} '
+          f'({", ".join(labeled[:4])}{", ..." if len(labeled) > 4 else ""})', flush=True)

@@ -168,17 +168,22 @@ def test_handsoff_end_to_end(tiny_experiment, tmp_path, tool, capsys):
 @pytest.mark.slow
 def test_handsoff_label_efficiency(tiny_experiment, tmp_path, tool):
     """ks=[2, 3]: inversion, interpreter, generation and the arms per k, the full-supervision
-    arm once; a table and plot of mIoU against k, every arm on the same test images."""
+    arm once; a table and plot of mIoU against k, every arm on the same test images. With
+    real.select='k-center' the labeled images are chosen from the split by the encoder's
+    codes, and each k takes the first k of that choice."""
     work = tmp_path / 'curve'
     tool('handsoff').main([
         str(tiny_experiment), '--work-dir', str(work), '--cfg-options', *TINY, 'ks=[2,3]',
-        'benchmark.arms.synthetic_real=None'])
+        'benchmark.arms.synthetic_real=None', 'real.select=k-center'])
     md = (work / 'label_efficiency.md').read_text()
     assert '| arm | k=2 | k=3 |' in md, md
     assert md.count('| synthetic |') == 1 and md.count('| few_shot |') == 1
     assert '(all 6)' in md and '| synthetic_real' not in md
     assert (work / 'label_efficiency.png').stat().st_size > 0
-    assert (work / 'k2' / 'labeled_ids.txt').read_text().split() == ['toy_000000', 'toy_000001']
+    chosen = (work / 'selected_ids.txt').read_text().split()
+    assert len(set(chosen)) == 3 and set(chosen) <= {f'toy_{i:06d}' for i in range(6)}
+    assert (work / 'k2' / 'labeled_ids.txt').read_text().split() == chosen[:2]
+    assert (work / 'k3' / 'labeled_ids.txt').read_text().split() == chosen
     assert len(list((work / 'k3' / 'labeled_latents' / 'latents').glob('*.npy'))) == 3
     results = (work / 'benchmark' / 'results.md').read_text()
     assert '| synthetic (HandsOff) (k=2) | 2 | 1 |' in results
