@@ -30,7 +30,6 @@ import copy
 import hashlib
 import json
 import math
-import os
 import os.path as osp
 from pathlib import Path
 from typing import Any, Dict, List
@@ -40,6 +39,7 @@ from mmengine.config import Config
 
 from mmdsgan.utils.config import load_config
 from mmdsgan.utils.errors import ConfigError, MissingFileError
+from mmdsgan.utils.io import atomic_write, atomic_write_with
 
 __all__ = ['load_spec', 'run_benchmark', 'run_arm', 'write_report']
 
@@ -129,9 +129,7 @@ def run_arm(spec: Config, arm: dict, seed: int) -> Dict[str, Any]:
         if missing:
             raise ConfigError(f'arm {arm["name"]!r}: its test_evaluator reported '
                               f'{sorted(metrics)}, not {missing} named by the spec\'s metrics')
-    tmp = result_file.with_suffix('.json.tmp')
-    tmp.write_text(json.dumps(result, indent=2))
-    os.replace(tmp, result_file)
+    atomic_write(result_file, json.dumps(result, indent=2).encode())
     return result
 
 
@@ -220,7 +218,7 @@ def write_report(results: List[Dict[str, Any]], out_dir: str,
         '|---|---|---|---|' + '---|' * len(classes),
         *rows, ''])
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(Path(out_dir) / 'results.md', text)
+    atomic_write(Path(out_dir) / 'results.md', text.encode())
     _bar_plot(summary, Path(out_dir) / 'results.png')
     return text
 
@@ -251,15 +249,9 @@ def _metrics_report(results: List[Dict[str, Any]], out_dir: str, metrics: List[s
         '|---|---|---|' + '---|' * len(metrics),
         *rows, ''])
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(Path(out_dir) / 'results.md', text)
+    atomic_write(Path(out_dir) / 'results.md', text.encode())
     _bar_plot(summary, Path(out_dir) / 'results.png', metrics[0])
     return text
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + '.tmp')
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def _bar_plot(summary: Dict[str, tuple], path: Path, label: str = 'mIoU (%)') -> None:
@@ -280,7 +272,5 @@ def _bar_plot(summary: Dict[str, tuple], path: Path, label: str = 'mIoU (%)') ->
         ax.bar_label(bars, labels=[f'{m:.3g}' for m in means], padding=3)
     ax.set_title('Real test images')
     fig.tight_layout()
-    tmp = path.with_name(path.stem + '.tmp.png')
-    fig.savefig(tmp, dpi=120)
+    atomic_write_with(path, lambda f: fig.savefig(f, format='png', dpi=120))
     plt.close(fig)
-    os.replace(tmp, path)

@@ -10,7 +10,6 @@ original size. Labels are drawn in the dataset's palette; ignored ground-truth p
 """
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 from typing import List
@@ -20,6 +19,7 @@ from mmengine.config import Config
 
 from mmdsgan.datasets.real_labeled import read_rgb
 from mmdsgan.utils.errors import ConfigError, MissingFileError
+from mmdsgan.utils.io import atomic_write_with
 
 __all__ = ['write_prediction_sheet', 'arm_predictions']
 
@@ -122,8 +122,6 @@ def _draw(rows: List[List[np.ndarray]], titles: List[str], out: Path, caption: s
     fig.suptitle(caption, fontsize=8)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.stem + '.tmp.png')
-    fig.savefig(tmp, dpi=100)
+    atomic_write_with(out, lambda f: fig.savefig(f, format='png', dpi=100))
     plt.close(fig)
-    os.replace(tmp, out)
     return out

@@ -9,11 +9,12 @@ the number of runs; every run scored on the same images (checked by their hash).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
+
+from mmdsgan.utils.io import atomic_write
 
 from .label_efficiency import arm_results, mean_std, same_test_images
 
@@ -59,7 +60,5 @@ def write_draws_table(arms: List[dict], seeds: List[int], bench_dir: str | Path,
     text = '\n'.join(lines)
     out = Path(out_dir) / 'draws.md'
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix('.md.tmp')
-    tmp.write_text(text)
-    os.replace(tmp, out)
+    atomic_write(out, text.encode())
     return text

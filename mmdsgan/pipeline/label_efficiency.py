@@ -10,13 +10,13 @@ upper bound, as a horizontal line).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
 
 from mmdsgan.utils.errors import MissingFileError
+from mmdsgan.utils.io import atomic_write, atomic_write_with
 
 __all__ = ['write_label_efficiency', 'arm_results', 'same_test_images', 'mean_std']
 
@@ -75,9 +75,7 @@ def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | 
         '| arm | ' + ' | '.join(f'k={k}' for k in ks) + ' |',
         '|---|' + '---|' * len(ks), *rows, ''])
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / 'label_efficiency.md.tmp'
-    tmp.write_text(text)
-    os.replace(tmp, out_dir / 'label_efficiency.md')
+    atomic_write(out_dir / 'label_efficiency.md', text.encode())
     _plot(cells, ks, out_dir / 'label_efficiency.png', metric)
     return text
 
@@ -109,7 +107,5 @@ def _plot(cells: Dict[str, Dict], ks: List[int], path: Path, metric: str) -> Non
     ax.set_title('Label efficiency (real test images)')
     ax.legend(fontsize=8)
     fig.tight_layout()
-    tmp = path.with_name(path.stem + '.tmp.png')
-    fig.savefig(tmp, dpi=120)
+    atomic_write_with(path, lambda f: fig.savefig(f, format='png', dpi=120))
     plt.close(fig)
-    os.replace(tmp, path)
