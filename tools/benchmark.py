@@ -5,7 +5,8 @@ Usage:
 
 SPEC lists the arms (one MMSeg config each: synthetic, synthetic+real, few-shot, transfer),
 seeds, shared overrides and the protocol; see ``mmdsgan/evaluation/benchmark.py`` and
-``configs/benchmark/``. Writes ``<work_dir>/results.md`` and ``results.png``; finished runs are
+``configs/benchmark/``. Writes ``<work_dir>/results.md`` and ``results.png`` (with
+``split='val'`` in the spec: ``results_val.*``, scoring the same trained runs); finished runs are
 reused, interrupted ones resume.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 import sys
 
 import mmdsgan  # noqa: F401  registers modules and safe checkpoint loading
-from mmdsgan.evaluation.benchmark import load_spec, run_benchmark
+from mmdsgan.evaluation.benchmark import load_spec, report_file, run_benchmark
 from mmdsgan.utils.cli import add_config_args
 from mmdsgan.utils.errors import run_tool
 
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> list:
     if args.work_dir:
         spec.work_dir = args.work_dir
     results = run_benchmark(spec)
-    print(open(f'{spec.work_dir}/results.md').read())
+    print(report_file(spec.work_dir, spec.split).read_text())
     return results
 
 

@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> dict:
     work = Path(args.work_dir or osp.join(REPO, default_work_dir(args.config))).resolve()
     os.chdir(REPO)  # the tools and the configs' relative paths are the repository's
     import mmdsgan  # noqa: F401  registers the modules (the labeled-id reader builds datasets)
+    from mmdsgan.evaluation.benchmark import report_file
     from mmdsgan.pipeline import HandsOffPipeline, load_experiment
 
     cfg = load_experiment(config, args.cfg_options)
@@ -75,14 +76,15 @@ def main(argv: list[str] | None = None) -> dict:
     for title, seconds, peak_mb in result['timings']:
         print(f'{seconds:7.1f} s  {peak_mb:7.0f} MiB  {title}')
     print(f'{time.time() - start:7.1f} s  total')
-    bench = result['benchmark']
-    print('\n' + (bench / 'results.md').read_text())
-    for summary in (['label_efficiency.md'] if cfg.ks else []) + (['draws.md'] if cfg.draws
-                                                                  else []):
+    bench, split = result['benchmark'], cfg.benchmark.split
+    tail = '' if split == 'test' else f'_{split}'
+    summaries = ([f'label_efficiency{tail}.md'] if cfg.ks else []) + (
+        [f'draws{tail}.md'] if cfg.draws else [])
+    print('\n' + report_file(bench, split).read_text())
+    for summary in summaries:
         print('\n' + (work / summary).read_text())
-    extra = ', label efficiency: ' + str(work / 'label_efficiency.md') if cfg.ks else ''
-    extra += ', draws x seeds: ' + str(work / 'draws.md') if cfg.draws else ''
-    print(f'results: {bench / "results.md"}, plot: {bench / "results.png"}{extra}')
+    print(f'results: {report_file(bench, split)}, plot: {report_file(bench, split, "png")}'
+          + ''.join(f', {work / s}' for s in summaries))
     return result
 
 

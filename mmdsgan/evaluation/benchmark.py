@@ -12,6 +12,7 @@ A *spec* is an MMEngine config file::
     cross_validation = None       # or dict(folds=5, seed=0): DatasetGAN's protocol, below
     work_dir = 'work_dirs/benchmark'
     metrics = None                # or e.g. ['PCK@0.1', 'rmse']: other label types, below
+    split = 'test'                # the name of the split that test_dataloader reads, below
 
 Segmentation (``metrics=None``): every arm is scored by :class:`PerClassIoUMetric` and the table
 has mean ± std mIoU and per-class IoU. Depth, keypoints or any other label type: with
@@ -23,6 +24,13 @@ With ``cross_validation=dict(folds=k)`` every saved checkpoint is scored, the te
 split into k folds, and for each fold the checkpoint with the best mIoU on that fold is scored on
 the other k-1 folds; the run's mIoU is the mean over folds. A run that finished has a
 ``result.json`` and is not run again; one that was interrupted resumes from its last checkpoint.
+
+Scoring the same trained runs on another split: a spec whose ``test_dataloader`` reads the val
+images says ``split='val'``; its runs share the run folders (and so the training) of the test
+spec, and write ``result_val.json`` and ``results_val.md``/``.png`` beside ``result.json`` and
+``results.md``. Choosing a recipe on val then costs one extra scoring pass, not a second
+training. Each run folder records its training settings (``training.json``: everything but
+the scored split); a folder trained with other settings is refused, never reused or mixed.
 """
 from __future__ import annotations
 
@@ -30,6 +38,7 @@ import copy
 import hashlib
 import json
 import math
+import re
 import os.path as osp
 from pathlib import Path
 from typing import Any, Dict, List
@@ -41,7 +50,21 @@ from mmdsgan.utils.config import load_config
 from mmdsgan.utils.errors import ConfigError, MissingFileError
 from mmdsgan.utils.io import atomic_write, atomic_write_with
 
-__all__ = ['load_spec', 'run_benchmark', 'run_arm', 'write_report']
+__all__ = ['load_spec', 'run_benchmark', 'run_arm', 'write_report', 'result_file',
+           'report_file']
+
+# what a run's training does not depend on: the scored split and how it is scored
+SCORING_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
+
+
+def result_file(run_dir: str | Path, split: str = 'test') -> Path:
+    """A run's scores on ``split``: ``result.json`` (test) or ``result_<split>.json``."""
+    return Path(run_dir) / ('result.json' if split == 'test' else f'result_{split}.json')
+
+
+def report_file(out_dir: str | Path, split: str = 'test', ext: str = 'md') -> Path:
+    """The benchmark's table (``ext='md'``) or plot (``'png'``) for ``split``."""
+    return Path(out_dir) / (f'results.{ext}' if split == 'test' else f'results_{split}.{ext}')
 
 
 def load_spec(path: str, cfg_options: dict | None = None) -> Config:
@@ -66,6 +89,10 @@ def load_spec(path: str, cfg_options: dict | None = None) -> Config:
     spec.setdefault('work_dir', osp.join('work_dirs', 'benchmark',
                                          osp.splitext(osp.basename(path))[0]))
     spec.setdefault('metrics', None)
+    spec.setdefault('split', 'test')
+    if not isinstance(spec.split, str) or not re.fullmatch(r'[A-Za-z0-9_-]+', spec.split):
+        raise ConfigError(f"{path}: `split` names the scored split in file names (e.g. 'test', "
+                          f"'val'), got {spec.split!r}")
     if spec.metrics is not None:
         if isinstance(spec.metrics, str) or not spec.metrics:
             raise ConfigError(f'{path}: `metrics` must be a non-empty list of metric names '
@@ -110,12 +137,13 @@ def run_arm(spec: Config, arm: dict, seed: int) -> Dict[str, Any]:
     from mmengine.runner import Runner
 
     run_dir = Path(spec.work_dir) / arm['name'] / f'seed{seed}'
-    result_file = run_dir / 'result.json'
-    if result_file.is_file():
-        return json.loads(result_file.read_text())
+    out_file = result_file(run_dir, spec.split)
+    if out_file.is_file():
+        return json.loads(out_file.read_text())
     run_dir.mkdir(parents=True, exist_ok=True)
+    _claim_run(run_dir, spec, arm, seed)
     runner = Runner.from_cfg(_arm_config(spec, arm, seed, run_dir))
-    runner.train()
+    runner.train()  # a finished run resumes at its last iteration: nothing is trained again
     if spec.cross_validation:
         metrics = _cross_validated(runner, run_dir, spec.cross_validation['folds'])
     else:
@@ -129,8 +157,28 @@ def run_arm(spec: Config, arm: dict, seed: int) -> Dict[str, Any]:
         if missing:
             raise ConfigError(f'arm {arm["name"]!r}: its test_evaluator reported '
                               f'{sorted(metrics)}, not {missing} named by the spec\'s metrics')
-    atomic_write(result_file, json.dumps(result, indent=2).encode())
+    atomic_write(out_file, json.dumps(result, indent=2).encode())
     return result
+
+
+def _claim_run(run_dir: Path, spec: Config, arm: dict, seed: int) -> None:
+    """Record the run's training settings in ``training.json``, or refuse a folder that was
+    trained with other ones (the scored split is not part of them)."""
+    options = {k: v for k, v in dict(spec.cfg_options).items() if k not in SCORING_KEYS}
+    settings = json.loads(json.dumps(dict(
+        config=arm['config'], seed=seed, cfg_options=options,
+        arm_cfg_options=dict(arm.get('cfg_options') or {}),
+        cross_validation=spec.cross_validation), sort_keys=True, default=str))
+    record = run_dir / 'training.json'
+    if record.is_file():
+        old = json.loads(record.read_text())
+        if old != settings:
+            changed = sorted(k for k in settings if old.get(k) != settings[k])
+            raise ConfigError(f'{run_dir} was trained with other settings ({", ".join(changed)} '
+                              'differ): use another work_dir, or delete that folder to train '
+                              'it again')
+        return
+    atomic_write(record, json.dumps(settings, indent=2, sort_keys=True).encode())
 
 
 def _cross_validated(runner, run_dir: Path, folds: int) -> Dict[str, float]:
@@ -169,7 +217,7 @@ def run_benchmark(spec: Config) -> List[Dict[str, Any]]:
     for arm, seed in jobs:
         results.append(run_arm(spec, arm, seed))
         bar.update()
-    write_report(results, spec.work_dir, spec.get('metrics'))
+    write_report(results, spec.work_dir, spec.get('metrics'), spec.split)
     return results
 
 
@@ -179,17 +227,18 @@ def _mean_std(values: List[float]) -> tuple[float, float]:
 
 
 def write_report(results: List[Dict[str, Any]], out_dir: str,
-                 metrics: List[str] | None = None) -> str:
+                 metrics: List[str] | None = None, split: str = 'test') -> str:
     """Write ``results.md`` (mean ± std mIoU, per-class IoU, labeled images, conventions) and
-    a bar plot ``results.png``; returns the markdown text. With ``metrics`` (other label
-    types): mean ± std of those values instead (:func:`_metrics_report`)."""
+    a bar plot ``results.png`` (``results_<split>.*`` for another split); returns the markdown
+    text. With ``metrics`` (other label types): mean ± std of those values instead
+    (:func:`_metrics_report`)."""
     test_ids = {r['test_images_sha256'] for r in results}
     if len(test_ids) > 1:
         raise RuntimeError('the arms were scored on different test images '
                            f'({len(test_ids)} distinct test sets); give every arm the same '
                            'test_dataloader')
     if metrics:
-        return _metrics_report(results, out_dir, list(metrics))
+        return _metrics_report(results, out_dir, list(metrics), split)
     arms = list(dict.fromkeys(r['arm'] for r in results))
     classes = [k[4:] for k in results[0]['metrics'] if k.startswith('IoU.')]
     rows, summary = [], {}
@@ -207,23 +256,25 @@ def write_report(results: List[Dict[str, Any]], out_dir: str,
                   else 'absent classes are left out of the mean (MMSeg, NaN skipped)')
     protocol = (f"{first['cross_validation']['folds']}-fold cross-validation on the test "
                 'images (best checkpoint chosen on one fold, scored on the others)'
-                if first['cross_validation'] else 'final checkpoint, whole test split')
+                if first['cross_validation'] else f'final checkpoint, whole {split} split')
     text = '\n'.join([
         '# Downstream benchmark', '',
-        f"Test images: {first['num_test_images']} real images, the same for every arm "
-        f"(sha256 of their names {first['test_images_sha256'][:12]}). IoU accumulated over "
-        f'the test set, background included; {convention}. Protocol: {protocol}.', '',
+        f"Scored on split {split!r}: {first['num_test_images']} real images, the same for "
+        f"every arm (sha256 of their names {first['test_images_sha256'][:12]}). IoU "
+        f'accumulated over the split, background included; {convention}. Protocol: '
+        f'{protocol}.', '',
         '| arm | labeled images | seeds | mIoU (mean ± std) | '
         + ' | '.join(classes) + ' |',
         '|---|---|---|---|' + '---|' * len(classes),
         *rows, ''])
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    atomic_write(Path(out_dir) / 'results.md', text.encode())
-    _bar_plot(summary, Path(out_dir) / 'results.png')
+    atomic_write(report_file(out_dir, split), text.encode())
+    _bar_plot(summary, report_file(out_dir, split, 'png'), split=split)
     return text
 
 
-def _metrics_report(results: List[Dict[str, Any]], out_dir: str, metrics: List[str]) -> str:
+def _metrics_report(results: List[Dict[str, Any]], out_dir: str, metrics: List[str],
+                    split: str) -> str:
     """``results.md``: per arm, mean ± std over seeds of each of ``metrics``; the plot shows
     the first one."""
     arms = list(dict.fromkeys(r['arm'] for r in results))
@@ -241,20 +292,21 @@ def _metrics_report(results: List[Dict[str, Any]], out_dir: str, metrics: List[s
     first = results[0]
     text = '\n'.join([
         '# Downstream benchmark', '',
-        f"Test images: {first['num_test_images']} real images, the same for every arm "
-        f"(sha256 of their names {first['test_images_sha256'][:12]}). Each value: mean ± std "
-        'over seeds of the final checkpoint on the whole test split, as its config\'s '
-        'test_evaluator reports it.', '',
+        f"Scored on split {split!r}: {first['num_test_images']} real images, the same for "
+        f"every arm (sha256 of their names {first['test_images_sha256'][:12]}). Each value: "
+        f'mean ± std over seeds of the final checkpoint on the whole {split} split, as its '
+        'config\'s test_evaluator reports it.', '',
         '| arm | labeled images | seeds | ' + ' | '.join(metrics) + ' |',
         '|---|---|---|' + '---|' * len(metrics),
         *rows, ''])
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    atomic_write(Path(out_dir) / 'results.md', text.encode())
-    _bar_plot(summary, Path(out_dir) / 'results.png', metrics[0])
+    atomic_write(report_file(out_dir, split), text.encode())
+    _bar_plot(summary, report_file(out_dir, split, 'png'), metrics[0], split)
     return text
 
 
-def _bar_plot(summary: Dict[str, tuple], path: Path, label: str = 'mIoU (%)') -> None:
+def _bar_plot(summary: Dict[str, tuple], path: Path, label: str = 'mIoU (%)',
+              split: str = 'test') -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -270,7 +322,7 @@ def _bar_plot(summary: Dict[str, tuple], path: Path, label: str = 'mIoU (%)') ->
         ax.set_ylim(0, max(100.0, max(means) + 10))
     else:
         ax.bar_label(bars, labels=[f'{m:.3g}' for m in means], padding=3)
-    ax.set_title('Real test images')
+    ax.set_title(f'Real {split} images')
     fig.tight_layout()
     atomic_write_with(path, lambda f: fig.savefig(f, format='png', dpi=120))
     plt.close(fig)

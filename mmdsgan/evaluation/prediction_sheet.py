@@ -31,10 +31,10 @@ def arm_predictions(spec: Config, arm: dict, seed: int, num: int):
     from mmengine.runner import load_checkpoint
     from mmseg.registry import DATASETS, MODELS
 
-    from .benchmark import _arm_config
+    from .benchmark import _arm_config, result_file
     run_dir = Path(spec.work_dir) / arm['name'] / f'seed{seed}'
     pointer = run_dir / 'last_checkpoint'
-    if not (run_dir / 'result.json').is_file() or not pointer.is_file():
+    if not result_file(run_dir, spec.get('split', 'test')).is_file() or not pointer.is_file():
         raise MissingFileError(f'{run_dir}: no finished run of arm {arm["name"]!r} with seed '
                                f'{seed}; run the benchmark first (tools/benchmark.py)')
     cfg = _arm_config(spec, arm, seed, run_dir)

@@ -22,13 +22,14 @@ __all__ = ['write_draws_table']
 
 
 def write_draws_table(arms: List[dict], seeds: List[int], bench_dir: str | Path,
-                      out_dir: str | Path, metrics: List[str]) -> str:
+                      out_dir: str | Path, metrics: List[str], split: str = 'test') -> str:
     """``arms``: dicts with ``name``, ``kind`` and ``unit`` (``draw<d>``, None for an arm that
-    is the same for every draw). Writes ``out_dir/draws.md``; returns its text."""
+    is the same for every draw). Writes ``out_dir/draws.md`` (``draws_<split>.md`` for another
+    split than test); returns its text."""
     values: Dict[str, Dict[str, Dict[str | None, List[float]]]] = {}
     everything = []
     for arm in arms:
-        results = arm_results(Path(bench_dir), arm, seeds)
+        results = arm_results(Path(bench_dir), arm, seeds, split)
         everything += results
         for metric in metrics:
             per_unit = values.setdefault(metric, {}).setdefault(arm['kind'], {})
@@ -40,8 +41,9 @@ def write_draws_table(arms: List[dict], seeds: List[int], bench_dir: str | Path,
     lines = ['# Draws x seeds', '',
              f'Each labeled set (draw) has its own inversion, interpreter and generated set; '
              f'every arm trains with seeds {list(seeds)}. Mean ± std (population) over all '
-             f'runs of an arm kind, then the mean of each draw over its seeds. Scored on the '
-             f'same images for every run (sha256 of their names {test_set[:12]}).', '']
+             f'runs of an arm kind, then the mean of each draw over its seeds. Scored on split '
+             f'{split!r}, the same images for every run (sha256 of their names '
+             f'{test_set[:12]}).', '']
     for metric in metrics:
         lines += [f'## {metric}', '',
                   '| arm | all runs | runs | ' + ' | '.join(units) + ' |',
@@ -58,7 +60,7 @@ def write_draws_table(arms: List[dict], seeds: List[int], bench_dir: str | Path,
                          + ' | '.join(cells) + ' |')
         lines.append('')
     text = '\n'.join(lines)
-    out = Path(out_dir) / 'draws.md'
+    out = Path(out_dir) / ('draws.md' if split == 'test' else f'draws_{split}.md')
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, text.encode())
     return text

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from mmengine.config import Config
 
+from mmdsgan.evaluation.benchmark import report_file
 from mmdsgan.utils.config import load_config
 from mmdsgan.utils.errors import ConfigError, MissingFileError
 from mmdsgan.utils.io import atomic_write, sha256_file
@@ -334,22 +335,27 @@ class HandsOffPipeline:
         return arms
 
     def benchmark(self, sets: list[dict], num_train: int) -> Path:
+        """Train and score the arms. The val split (``benchmark.split='val'``) scores the same
+        trained runs as the test split (one ``benchmark/`` folder; ``result_val.json``,
+        ``results_val.md``, ``draws_val.md``): choosing a recipe on val costs a scoring pass."""
         bench = self.cfg.benchmark
-        tail = '' if bench.split == 'test' else f'_{bench.split}'  # val: its own folder
-        out = self.work / f'benchmark{tail}'
+        tail = '' if bench.split == 'test' else f'_{bench.split}'
+        out = self.work / 'benchmark'
         arms = self.benchmark_arms(sets, num_train)
         spec = dict(arms=[{k: v for k, v in a.items() if k not in ('kind', 'k', 'unit')}
                           for a in arms],
-                    seeds=list(bench.seeds), absent=bench.absent,
+                    seeds=list(bench.seeds), absent=bench.absent, split=bench.split,
                     **({'metrics': list(bench.metrics)} if bench.metrics else {}),
                     cross_validation=_plain(bench.cross_validation), work_dir=str(out),
                     cfg_options={**flat_options(self.fill(bench.cfg_options)),
                                  **self.evaluation_options()})
         spec_file = self.work / f'benchmark{tail}_spec.py'
         Config(spec).dump(str(spec_file))
+        # test: the whole folder (a forced rerun trains again); val: only its own scores
+        outputs = [out] if bench.split == 'test' else [report_file(out, bench.split)]
         self.stages.run(f'benchmark{tail}', f'train and score the downstream arms on the real '
                         f'{bench.split} images', ['tools/benchmark.py', spec_file],
-                        outputs=[out], after=[f'generation_{u["tag"]}' for u in sets],
+                        outputs=outputs, after=[f'generation_{u["tag"]}' for u in sets],
                         extra=spec)
         if not bench.metrics:  # segmentation: what people look at first, side by side
             sheet = self.work / f'prediction_sheet{tail}.png'
@@ -360,11 +366,11 @@ class HandsOffPipeline:
         metric = bench.metrics[0] if bench.metrics else 'mIoU'
         if self.cfg.ks:
             from .label_efficiency import write_label_efficiency
-            write_label_efficiency(arms, list(bench.seeds), out, self.work, metric)
+            write_label_efficiency(arms, list(bench.seeds), out, self.work, metric, bench.split)
         if self.cfg.draws:
             from .draws import write_draws_table
             write_draws_table(arms, list(bench.seeds), out, self.work,
-                              list(bench.metrics or ['mIoU']))
+                              list(bench.metrics or ['mIoU']), bench.split)
         return out
 
 

@@ -21,11 +21,13 @@ from mmdsgan.utils.io import atomic_write, atomic_write_with
 __all__ = ['write_label_efficiency', 'arm_results', 'same_test_images', 'mean_std']
 
 
-def arm_results(bench_dir: Path, arm: dict, seeds: List[int]) -> List[dict]:
-    """The ``result.json`` of each seed's run of ``arm`` (by its ``name``) in ``bench_dir``."""
+def arm_results(bench_dir: Path, arm: dict, seeds: List[int], split: str = 'test') -> List[dict]:
+    """The ``result.json`` (``result_<split>.json``) of each seed's run of ``arm`` (by its
+    ``name``) in ``bench_dir``."""
+    from mmdsgan.evaluation.benchmark import result_file
     results = []
     for seed in seeds:
-        path = Path(bench_dir) / arm['name'] / f'seed{seed}' / 'result.json'
+        path = result_file(Path(bench_dir) / arm['name'] / f'seed{seed}', split)
         if not path.is_file():
             raise MissingFileError(f'{path} is missing: run the benchmark first')
         results.append(json.loads(path.read_text()))
@@ -42,7 +44,8 @@ def same_test_images(results: List[dict]) -> str:
 
 
 def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | Path,
-                           out_dir: str | Path, metric: str = 'mIoU') -> str:
+                           out_dir: str | Path, metric: str = 'mIoU',
+                           split: str = 'test') -> str:
     """``arms``: dicts with ``name`` (the benchmark arm), ``kind`` and ``k`` (None: the same
     for every k); ``metric``: the key of each ``result.json``'s metrics to tabulate. Returns
     the markdown table."""
@@ -50,7 +53,7 @@ def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | 
     cells: Dict[str, Dict[int | None, tuple]] = {}
     everything, labeled = [], {}
     for arm in arms:
-        results = arm_results(bench_dir, arm, seeds)
+        results = arm_results(bench_dir, arm, seeds, split)
         everything += results
         arr = np.asarray([r['metrics'][metric] for r in results], dtype=float)
         cells.setdefault(arm['kind'], {})[arm['k']] = (
@@ -75,8 +78,9 @@ def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | 
         '| arm | ' + ' | '.join(f'k={k}' for k in ks) + ' |',
         '|---|' + '---|' * len(ks), *rows, ''])
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write(out_dir / 'label_efficiency.md', text.encode())
-    _plot(cells, ks, out_dir / 'label_efficiency.png', metric)
+    tail = '' if split == 'test' else f'_{split}'
+    atomic_write(out_dir / f'label_efficiency{tail}.md', text.encode())
+    _plot(cells, ks, out_dir / f'label_efficiency{tail}.png', metric)
     return text
 
 

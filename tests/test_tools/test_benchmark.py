@@ -59,3 +59,50 @@ def test_spec_errors_name_the_problem(tmp_path, tool):
     spec.write_text('arms = [dict(name="a", config="nope.py")]\n')
     with pytest.raises(FileNotFoundError, match="arm 'a': config not found: nope.py"):
         tool('benchmark').main([str(spec)])
+    spec.write_text(f'arms = [dict(name="a", config="{SMOKE}")]\nsplit = "val/x"\n')
+    with pytest.raises(ValueError, match="`split` names the scored split"):
+        tool('benchmark').main([str(spec)])
+
+
+@pytest.mark.slow
+def test_other_split_scores_the_trained_runs(tmp_path, toy_faces_root, repo_root, tool):
+    """split='val' shares the run folders: scored, not trained again; a run folder trained with
+    other settings is refused; tools/try_recipe.py trains a variant into recipes/NAME."""
+    spec = _write_spec(tmp_path / 'spec.py', repo_root, toy_faces_root, tmp_path / 'work')
+    tool('benchmark').main([str(spec), '--cfg-options', 'seeds=[0]'])
+    run = tmp_path / 'work' / 'fcn' / 'seed0'
+    ckpt = run / 'iter_2.pth'
+    stamp = ckpt.stat().st_mtime_ns
+    # the fixture has one split: the same images, scored under another split's name
+    tool('benchmark').main([str(spec), '--cfg-options', 'seeds=[0]', 'split=val'])
+    assert ckpt.stat().st_mtime_ns == stamp and not (run / 'iter_3.pth').exists()
+    val, test = (json.loads((run / f).read_text()) for f in ('result_val.json', 'result.json'))
+    assert val['metrics']['mIoU'] == pytest.approx(test['metrics']['mIoU'])  # same images
+    md = (tmp_path / 'work' / 'results_val.md').read_text()
+    assert "Scored on split 'val': 4 real images" in md and '| fcn | 8 | 1 |' in md
+    assert (tmp_path / 'work' / 'results_val.png').is_file()
+
+    with pytest.raises(ValueError, match=r"unet/seed0 was trained with other settings "
+                                         r"\(cfg_options differ\)"):
+        tool('benchmark').main([str(spec), '--cfg-options', 'seeds=[0]', 'split=val2',
+                                'cfg_options.train_cfg.max_iters=3'])
+
+    # try_recipe: a runner work dir is a folder with benchmark_spec.py and its val_dataloader
+    from mmdsgan.utils.config import load_config
+    work = tmp_path / 'exp'
+    work.mkdir()
+    val = load_config(str(repo_root / UNET_REAL)).val_dataloader.to_dict()
+    val['dataset']['data_root'] = str(toy_faces_root)
+    text = spec.read_text().replace(f'work_dir = "{tmp_path / "work"}"',
+                                    f'work_dir = "{work / "benchmark"}"')
+    (work / 'benchmark_spec.py').write_text(
+        text + f'cfg_options["val_dataloader"] = dict({val!r}, _delete_=True)\n')
+    results = tool('try_recipe').main([str(work), 'longer', '--arms', '^fc', '--seeds', '0',
+                                       '--cfg-options', 'train_cfg.max_iters=3'])
+    assert [(r['arm'], r['seed']) for r in results] == [('fcn', 0)]
+    assert (work / 'recipes' / 'longer' / 'fcn' / 'seed0' / 'iter_3.pth').is_file()
+    assert "Scored on split 'val'" in (work / 'recipes' / 'longer' / 'results_val.md').read_text()
+    with pytest.raises(ValueError, match=r"--arms '\^x' matches none of \['unet', 'fcn'\]"):
+        tool('try_recipe').main([str(work), 'other', '--arms', '^x'])
+    with pytest.raises(FileNotFoundError, match='benchmark_spec.py not found'):
+        tool('try_recipe').main([str(tmp_path), 'other', '--arms', 'fcn'])

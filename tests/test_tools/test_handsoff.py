@@ -122,7 +122,7 @@ def test_handsoff_end_to_end(tiny_experiment, tmp_path, tool, capsys):
     for row in ('| synthetic (HandsOff) | 3 | 1 |', '| 3 real labels only | 3 | 1 |',
                 '| synthetic + 3 real | 3 | 1 |', '| all real labels (upper bound) | 6 | 1 |'):
         assert row in md, md
-    assert 'Test images: 3 real images' in md
+    assert "Scored on split 'test': 3 real images" in md
     assert (work / 'labeled_ids.txt').read_text().split() == [
         'toy_000000', 'toy_000001', 'toy_000002']
     assert len(list((work / 'labeled_latents' / 'latents').glob('*.npy'))) == 3
@@ -191,9 +191,10 @@ def test_handsoff_label_efficiency(tiny_experiment, tmp_path, tool):
 
 
 @pytest.mark.slow
-def test_handsoff_draws_scored_on_val(tiny_experiment, tmp_path, tool, capsys):
+def test_handsoff_draws_scored_on_val_then_test(tiny_experiment, tmp_path, tool, capsys):
     """draws=2 of 2 labeled images, scored on the val split: per draw its own inversion,
-    interpreter and generated set, every arm per draw, the full arm once; draws.md."""
+    interpreter and generated set, every arm per draw, the full arm once; draws_val.md. The
+    test split then scores the same trained runs: nothing is trained again."""
     work = tmp_path / 'draws'
     tool('handsoff').main([
         str(tiny_experiment), '--work-dir', str(work), '--cfg-options', *TINY, 'draws=2',
@@ -202,14 +203,27 @@ def test_handsoff_draws_scored_on_val(tiny_experiment, tmp_path, tool, capsys):
     assert (work / 'draw1' / 'labeled_ids.txt').read_text().split() == [
         'toy_000002', 'toy_000003']
     assert len(list((work / 'draw0' / 'labeled_latents' / 'latents').glob('*.npy'))) == 2
-    results = (work / 'benchmark_val' / 'results.md').read_text()
-    assert 'Test images: 2 real images' in results  # the val split
+    results = (work / 'benchmark' / 'results_val.md').read_text()
+    assert "Scored on split 'val': 2 real images" in results
     assert '| synthetic (HandsOff) (draw 1) | 2 | 1 |' in results
     assert '| all real labels (upper bound) | 6 | 1 |' in results
-    table = (work / 'draws.md').read_text()
+    table = (work / 'draws_val.md').read_text()
     assert '| arm | all runs | runs | draw0 | draw1 |' in table and '| full |' in table
     assert table in out and (work / 'prediction_sheet_val.png').is_file()
-    assert not (work / 'benchmark').exists()
+    assert not (work / 'benchmark' / 'results.md').exists() and not (work / 'draws.md').exists()
+
+    ckpts = {p: p.stat().st_mtime_ns for p in (work / 'benchmark').rglob('iter_*.pth')}
+    assert len(ckpts) == 5  # synthetic and few-shot x 2 draws + the full arm, one seed
+    tool('handsoff').main([
+        str(tiny_experiment), '--work-dir', str(work), '--cfg-options', *TINY, 'draws=2',
+        'real.labeled=2'])
+    assert {p: p.stat().st_mtime_ns for p in (work / 'benchmark').rglob('iter_*.pth')} == ckpts
+    results = (work / 'benchmark' / 'results.md').read_text()
+    assert "Scored on split 'test': 3 real images" in results
+    assert "split 'test'" in (work / 'draws.md').read_text()
+    run = work / 'benchmark' / 'all real labels (upper bound)' / 'seed0'
+    val, test = (json.loads((run / f).read_text()) for f in ('result_val.json', 'result.json'))
+    assert (val['num_test_images'], test['num_test_images']) == (2, 3)
 
 
 def test_random_config_f_256_experiment_builds(repo_root):
@@ -321,7 +335,7 @@ def test_handsoff_depth_and_keypoints(tmp_path, repo_root, tiny_generator_64, to
         out = capsys.readouterr().out
         assert f'--task {task}' in out
         md = (work / 'benchmark' / 'results.md').read_text()
-        assert header in md and 'Test images: 3 real images' in md
+        assert header in md and "Scored on split 'test': 3 real images" in md
         assert f'| {task}: synthetic (HandsOff) | 3 | 1 |' in md
         assert f'| {task}: 3 real labels only | 3 | 1 |' in md
         assert len(list((work / 'synthetic' / 'ann_dir' / 'train').glob(ext))) == 4

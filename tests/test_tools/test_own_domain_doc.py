@@ -56,7 +56,7 @@ def test_own_domain_walkthrough_runs_as_written(repo_root, tmp_path):
     for row in ('| synthetic (HandsOff) | 4 | 1 |', '| 4 real labels only | 4 | 1 |',
                 '| all real labels (upper bound) | 24 | 1 |'):
         assert row in table, table
-    assert 'Test images: 8 real images' in table
+    assert "Scored on split 'test': 8 real images" in table
     run = root / 'work_dirs' / 'own_domain' / 'run'
     assert (run / 'prediction_sheet.png').is_file() and (run / 'contact_sheet.png').is_file()
     assert (root / 'work_dirs' / 'own_domain' / 'gan' / 'generator_ema_latest.pth').is_file()
