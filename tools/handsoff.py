@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
     tail = '' if split == 'test' else f'_{split}'
     summaries = ([f'label_efficiency{tail}.md'] if cfg.ks else []) + (
         [f'draws{tail}.md'] if cfg.draws else [])
+    print(f'\n== protocol: {result["protocol"]}')
     print('\n' + report_file(bench, split).read_text())
     for summary in summaries:
         print('\n' + (work / summary).read_text())

@@ -121,7 +121,23 @@ class HandsOffPipeline:
             interpreter_opts = self.interpreter(unit)
             unit['synthetic'] = self.generate(unit, interpreter_opts)
         bench = self.benchmark(sets, len(all_ids))
-        return dict(benchmark=bench, ks=[u['k'] for u in sets], timings=self.stages.timings)
+        return dict(benchmark=bench, ks=[u['k'] for u in sets], timings=self.stages.timings,
+                    protocol=self.protocol(sets))
+
+    def protocol(self, sets: list[dict]) -> str:
+        """One line saying what the printed tables rest on: how many labeled sets, seeds,
+        which split."""
+        cfg, bench = self.cfg, self.cfg.benchmark
+        seeds = f'training seeds {list(bench.seeds)}, scored on the real {bench.split} split'
+        if cfg.draws:
+            return (f'{len(sets)} disjoint draws of {sets[0]["k"]} labeled images x {seeds}; '
+                    f'draws{"" if bench.split == "test" else "_" + bench.split}.md has mean ± '
+                    'std over all runs')
+        if cfg.ks:
+            return f'one labeled set per k in {[u["k"] for u in sets]} x {seeds}'
+        return (f'one draw of {sets[0]["k"]} labeled images x {seeds}. One draw is not a '
+                'margin that holds across draws: set draws=3 for that (e.g. '
+                'configs/experiments/handsoff-protocol_toy-faces-64x64.py)')
 
     def labeled_sets(self, all_ids: list[str], labeled: list[str]) -> list[dict]:
         """The sets of labeled images the method runs on, each with its own inversion,

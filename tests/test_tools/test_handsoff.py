@@ -123,6 +123,8 @@ def test_handsoff_end_to_end(tiny_experiment, tmp_path, tool, capsys):
                 '| synthetic + 3 real | 3 | 1 |', '| all real labels (upper bound) | 6 | 1 |'):
         assert row in md, md
     assert "Scored on split 'test': 3 real images" in md
+    assert ('== protocol: one draw of 3 labeled images x training seeds [0], scored on the '
+            'real test split. One draw is not a margin') in out
     assert (work / 'labeled_ids.txt').read_text().split() == [
         'toy_000000', 'toy_000001', 'toy_000002']
     assert len(list((work / 'labeled_latents' / 'latents').glob('*.npy'))) == 3
@@ -210,6 +212,8 @@ def test_handsoff_draws_scored_on_val_then_test(tiny_experiment, tmp_path, tool,
     table = (work / 'draws_val.md').read_text()
     assert '| arm | all runs | runs | draw0 | draw1 |' in table and '| full |' in table
     assert table in out and (work / 'prediction_sheet_val.png').is_file()
+    assert ('== protocol: 2 disjoint draws of 2 labeled images x training seeds [0], scored on '
+            'the real val split; draws_val.md') in out
     assert not (work / 'benchmark' / 'results.md').exists() and not (work / 'draws.md').exists()
 
     ckpts = {p: p.stat().st_mtime_ns for p in (work / 'benchmark').rglob('iter_*.pth')}
