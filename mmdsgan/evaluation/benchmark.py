@@ -38,8 +38,8 @@ import copy
 import hashlib
 import json
 import math
-import re
 import os.path as osp
+import re
 from pathlib import Path
 from typing import Any, Dict, List
 
