@@ -1,11 +1,13 @@
 """Which k real images to label: greedy k-center (farthest-point) order on the encoder's W+ codes.
 
 HandsOff lets the user choose the few real images that get labels. With a budget of k labels,
-the k images that cover the pool best are a better bet than the first k of the folder. A pool
-often holds runs of near-duplicates (one session, one pose), and labeling two of them teaches
-the interpreter little more than labeling one. Whether it pays on a given domain is to be
-measured on its validation split; it has not been measured on the toy domain yet. Coverage is measured where the interpreter works: on the W+
-latents, as the inversion encoder estimates them (the starting point of
+the k images that cover the pool best may be a better bet than the first k of the folder. A
+pool often holds runs of near-duplicates (one session, one pose), and labeling two of them
+teaches the interpreter little more than labeling one. Whether it pays on a given domain is to
+be measured on its validation split. On the toy domain it did not pay for the synthetic arm
+(docs/pipeline.md: 47.1 val mIoU against 49.8 for random draws of 16), though it helped the
+16-label arm. Coverage is measured where the interpreter works: on the W+ latents, as the
+inversion encoder estimates them (the starting point of
 :meth:`~.inverter.ImageInverter.invert`, without its per-image optimisation, which costs
 hundreds of generator passes per image and mostly refines detail).
 
