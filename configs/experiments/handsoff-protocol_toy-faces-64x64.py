@@ -11,6 +11,8 @@ _base_ = ['./handsoff_toy-faces-64x64.py']
 
 # 1000 training faces: the draws are seeds 0-15, 16-31 and 32-47; all 1000 train the upper
 # bound. 200 val faces to choose settings on, 200 held-out test faces (disjoint seed ranges).
+# The test faces are seeds 300000+, not the demo's 200000+: the demo's recipe was tuned while
+# watching those, so they are not faces the recipe never saw (docs/pipeline.md, issue #15).
 prepare = [
     dict(name='train', title='render 1000 real toy faces (train)',
          args=['tools/make_toy_data.py', '{work_dir}/real', '--num', '1000', '--split', 'train',
@@ -20,7 +22,7 @@ prepare = [
                '--start-seed', '100000']),
     dict(name='test', title='render 200 real toy faces (test)',
          args=['tools/make_toy_data.py', '{work_dir}/real', '--num', '200', '--split', 'test',
-               '--start-seed', '200000']),
+               '--start-seed', '300000']),
 ]
 draws = 3
 benchmark = dict(

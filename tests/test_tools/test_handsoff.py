@@ -402,6 +402,10 @@ def test_protocol_experiment_builds(repo_root):
     on = {k for k, v in cfg.benchmark.arms.items() if v and v.get('enabled', True)}
     assert on == {'synthetic', 'few_shot', 'synthetic_real', 'full'}
     assert cfg.benchmark.split == 'test'
+    # held-out faces that the demo's recipe was not tuned on: not the demo's test seeds
+    demo = load_experiment(str(repo_root / 'configs/experiments/handsoff_toy-faces-64x64.py'))
+    seeds = {c.prepare[2].args[-1] for c in (cfg, demo)}
+    assert [c.prepare[2].name for c in (cfg, demo)] == ['test', 'test'] and len(seeds) == 2
 
 
 def test_draws_sets_arms_and_table(tmp_path, repo_root):
