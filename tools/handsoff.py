@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> dict:
     work = Path(args.work_dir or osp.join(REPO, default_work_dir(args.config))).resolve()
     os.chdir(REPO)  # the tools and the configs' relative paths are the repository's
     import mmdsgan  # noqa: F401  registers the modules (the labeled-id reader builds datasets)
-    from mmdsgan.evaluation.benchmark import report_file
+    from mmdsgan.evaluation.benchmark import report_file, split_suffix
     from mmdsgan.pipeline import HandsOffPipeline, load_experiment
 
     cfg = load_experiment(config, args.cfg_options)
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f'{seconds:7.1f} s  {peak_mb:7.0f} MiB  {title}')
     print(f'{time.time() - start:7.1f} s  total')
     bench, split = result['benchmark'], cfg.benchmark.split
-    tail = '' if split == 'test' else f'_{split}'
+    tail = split_suffix(split)
     summaries = ([f'label_efficiency{tail}.md'] if cfg.ks else []) + (
         [f'draws{tail}.md'] if cfg.draws else [])
     print(f'\n== protocol: {result["protocol"]}')

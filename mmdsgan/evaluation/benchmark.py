@@ -50,21 +50,27 @@ from mmdsgan.utils.config import load_config
 from mmdsgan.utils.errors import ConfigError, MissingFileError
 from mmdsgan.utils.io import atomic_write, atomic_write_with
 
-__all__ = ['load_spec', 'run_benchmark', 'run_arm', 'write_report', 'result_file',
-           'report_file']
+__all__ = ['load_spec', 'run_benchmark', 'run_arm', 'write_report', 'split_suffix',
+           'result_file', 'report_file']
 
 # what a run's training does not depend on: the scored split and how it is scored
 SCORING_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
 
 
+def split_suffix(split: str) -> str:
+    """What the files scored on ``split`` add to their name: nothing for test, ``_<split>``
+    otherwise (``result_val.json``, ``results_val.md``, ``draws_val.md``, ...)."""
+    return '' if split == 'test' else f'_{split}'
+
+
 def result_file(run_dir: str | Path, split: str = 'test') -> Path:
     """A run's scores on ``split``: ``result.json`` (test) or ``result_<split>.json``."""
-    return Path(run_dir) / ('result.json' if split == 'test' else f'result_{split}.json')
+    return Path(run_dir) / f'result{split_suffix(split)}.json'
 
 
 def report_file(out_dir: str | Path, split: str = 'test', ext: str = 'md') -> Path:
     """The benchmark's table (``ext='md'``) or plot (``'png'``) for ``split``."""
-    return Path(out_dir) / (f'results.{ext}' if split == 'test' else f'results_{split}.{ext}')
+    return Path(out_dir) / f'results{split_suffix(split)}.{ext}'
 
 
 def load_spec(path: str, cfg_options: dict | None = None) -> Config:

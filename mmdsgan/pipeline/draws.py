@@ -14,6 +14,7 @@ from typing import Dict, List
 
 import numpy as np
 
+from mmdsgan.evaluation.benchmark import split_suffix
 from mmdsgan.utils.io import atomic_write
 
 from .label_efficiency import arm_results, mean_std, same_test_images
@@ -60,7 +61,7 @@ def write_draws_table(arms: List[dict], seeds: List[int], bench_dir: str | Path,
                          + ' | '.join(cells) + ' |')
         lines.append('')
     text = '\n'.join(lines)
-    out = Path(out_dir) / ('draws.md' if split == 'test' else f'draws_{split}.md')
+    out = Path(out_dir) / f'draws{split_suffix(split)}.md'
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, text.encode())
     return text

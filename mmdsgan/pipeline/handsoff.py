@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from mmengine.config import Config
 
-from mmdsgan.evaluation.benchmark import report_file
+from mmdsgan.evaluation.benchmark import report_file, split_suffix
 from mmdsgan.utils.config import load_config
 from mmdsgan.utils.errors import ConfigError, MissingFileError
 from mmdsgan.utils.io import atomic_write, sha256_file
@@ -131,8 +131,7 @@ class HandsOffPipeline:
         seeds = f'training seeds {list(bench.seeds)}, scored on the real {bench.split} split'
         if cfg.draws:
             return (f'{len(sets)} disjoint draws of {sets[0]["k"]} labeled images x {seeds}; '
-                    f'draws{"" if bench.split == "test" else "_" + bench.split}.md has mean ± '
-                    'std over all runs')
+                    f'draws{split_suffix(bench.split)}.md has mean ± std over all runs')
         if cfg.ks:
             return f'one labeled set per k in {[u["k"] for u in sets]} x {seeds}'
         return (f'one draw of {sets[0]["k"]} labeled images x {seeds}. One draw is not a '
@@ -355,7 +354,7 @@ class HandsOffPipeline:
         trained runs as the test split (one ``benchmark/`` folder; ``result_val.json``,
         ``results_val.md``, ``draws_val.md``): choosing a recipe on val costs a scoring pass."""
         bench = self.cfg.benchmark
-        tail = '' if bench.split == 'test' else f'_{bench.split}'
+        tail = split_suffix(bench.split)
         out = self.work / 'benchmark'
         arms = self.benchmark_arms(sets, num_train)
         spec = dict(arms=[{k: v for k, v in a.items() if k not in ('kind', 'k', 'unit')}

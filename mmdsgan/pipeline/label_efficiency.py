@@ -15,6 +15,7 @@ from typing import Dict, List
 
 import numpy as np
 
+from mmdsgan.evaluation.benchmark import result_file, split_suffix
 from mmdsgan.utils.errors import MissingFileError
 from mmdsgan.utils.io import atomic_write, atomic_write_with
 
@@ -24,7 +25,6 @@ __all__ = ['write_label_efficiency', 'arm_results', 'same_test_images', 'mean_st
 def arm_results(bench_dir: Path, arm: dict, seeds: List[int], split: str = 'test') -> List[dict]:
     """The ``result.json`` (``result_<split>.json``) of each seed's run of ``arm`` (by its
     ``name``) in ``bench_dir``."""
-    from mmdsgan.evaluation.benchmark import result_file
     results = []
     for seed in seeds:
         path = result_file(Path(bench_dir) / arm['name'] / f'seed{seed}', split)
@@ -78,7 +78,7 @@ def write_label_efficiency(arms: List[dict], seeds: List[int], bench_dir: str | 
         '| arm | ' + ' | '.join(f'k={k}' for k in ks) + ' |',
         '|---|' + '---|' * len(ks), *rows, ''])
     out_dir.mkdir(parents=True, exist_ok=True)
-    tail = '' if split == 'test' else f'_{split}'
+    tail = split_suffix(split)
     atomic_write(out_dir / f'label_efficiency{tail}.md', text.encode())
     _plot(cells, ks, out_dir / f'label_efficiency{tail}.png', metric)
     return text
