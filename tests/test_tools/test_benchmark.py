@@ -102,6 +102,8 @@ def test_other_split_scores_the_trained_runs(tmp_path, toy_faces_root, repo_root
     assert [(r['arm'], r['seed']) for r in results] == [('fcn', 0)]
     assert (work / 'recipes' / 'longer' / 'fcn' / 'seed0' / 'iter_3.pth').is_file()
     assert "Scored on split 'val'" in (work / 'recipes' / 'longer' / 'results_val.md').read_text()
+    with pytest.raises(ValueError, match=r"NAME '\.\./out': letters, digits"):
+        tool('try_recipe').main([str(work), '../out', '--arms', 'fcn'])
     with pytest.raises(ValueError, match=r"--arms '\^x' matches none of \['unet', 'fcn'\]"):
         tool('try_recipe').main([str(work), 'other', '--arms', '^x'])
     with pytest.raises(FileNotFoundError, match='benchmark_spec.py not found'):
